@@ -1,0 +1,267 @@
+"""The `annotator` command: open the app, import, export and report."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from annotator import __version__
+from annotator.errors import AnnotatorError, InputError
+from annotator.settings import bundled_corpus, default_db_path, resolve_annotator, validate_annotator
+from annotator.store import Store
+
+DB_HELP = "Database file (default: $ANNOTATOR_DB, else ./annotator.db)."
+
+
+def _db_option(function: Any) -> Any:
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=DB_HELP,
+    )(function)
+
+
+def open_store(db_path: Path | None, create: bool = True) -> tuple[Store, bool]:
+    """Open the database; report whether it was just created."""
+    path = db_path or default_db_path()
+    fresh = not path.exists() or path.stat().st_size == 0
+    return Store.open(path, create=create), fresh
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="annotator")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Tag claims, entities and quantities in news articles, from the keyboard.
+
+    With no command, opens the app on the default database (created with the
+    bundled sample articles on first run).
+
+    \b
+    Examples:
+      annotator                          open the app
+      annotator import corpus/           add articles
+      annotator export --out out.jsonl   write labelled JSONL
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(annotate)
+
+
+@cli.command()
+@_db_option
+@click.option("--annotator", "name", default=None, help="Your name (default: $ANNOTATOR_NAME, else your OS user).")
+@click.option(
+    "--labels",
+    "labels_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A JSON labels file that replaces the database's label set.",
+)
+def annotate(db_path: Path | None, name: str | None, labels_file: Path | None) -> None:
+    """Open the annotation app.
+
+    \b
+    Example:
+      annotator annotate --db project.db --annotator alice
+    """
+    annotator = resolve_annotator(name)
+    store, fresh = open_store(db_path)
+    if labels_file is not None:
+        from annotator.labels import load_labels
+
+        store.set_labels(load_labels(labels_file))
+    if fresh and db_path is None and store.document_count() == 0:
+        _import_bundled(store)
+    from annotator.tui.app import make_app
+
+    app = make_app(store, annotator)
+    try:
+        app.run()
+    finally:
+        store.close()
+
+
+def _import_bundled(store: Store) -> None:
+    from annotator.importers import collect_files, import_paths
+
+    corpus = bundled_corpus()
+    if corpus is None:
+        return
+    files, _ = collect_files([corpus])
+    import_paths(store, files, annotator="import")
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_db_option
+@click.option("--annotator", "name", default=None, help="Annotator for imported spans that name none.")
+@click.option(
+    "--keep-chrome",
+    is_flag=True,
+    help="Keep site chrome (banners, subscription prompts) in plain-text articles.",
+)
+@click.option("--encoding", default=None, help="Decode text files with this encoding (default UTF-8), e.g. cp1252.")
+def import_command(
+    paths: tuple[Path, ...], db_path: Path | None, name: str | None, keep_chrome: bool, encoding: str | None
+) -> None:
+    """Import articles: .txt/.md files, JSONL, or folders of them.
+
+    Plain-text articles get their headline as title and lose the site chrome
+    scraped around them (see --keep-chrome). JSONL lines are
+    {"text", "id"?, "title"?, "meta"?, "spans"?}; annotator's own exports import
+    back with their spans and annotators. Content already in the database is not
+    added twice; its new spans are.
+
+    \b
+    Example:
+      annotator import corpus/ --db project.db
+    """
+    from annotator.importers import collect_files, import_paths
+
+    annotator = resolve_annotator(name)
+    files, problems = collect_files(paths)
+    for problem in problems:
+        click.echo(f"annotator: {problem}", err=True)
+    store, _ = open_store(db_path)
+    try:
+        if sys.stderr.isatty() and len(files) > 1:
+            with click.progressbar(length=len(files), label="Importing", file=sys.stderr, show_pos=True) as bar:
+
+                def progress(items: Any) -> Any:
+                    for item in items:
+                        yield item
+                        bar.update(1)
+
+                results = import_paths(store, files, annotator, not keep_chrome, encoding, progress)
+        else:
+            results = import_paths(store, files, annotator, not keep_chrome, encoding)
+    finally:
+        store.close()
+    failed = [r for r in results if r.error]
+    for result in results:
+        for message in result.messages:
+            click.echo(message)
+        if result.error:
+            click.echo(f"annotator: {result.error}", err=True)
+    added = sum(r.added for r in results)
+    existing = sum(r.existing for r in results)
+    spans = sum(r.spans_added for r in results)
+    skipped = sum(r.spans_skipped for r in results)
+    summary = f"{added} document{'s' if added != 1 else ''} added, {existing} already present, {spans} span{'s' if spans != 1 else ''} added"
+    if skipped:
+        summary += f", {skipped} already present"
+    if failed:
+        summary += f"; {len(failed)} file{'s' if len(failed) != 1 else ''} failed"
+    click.echo(summary)
+    if failed or problems:
+        sys.exit(1)
+
+
+@cli.command()
+@_db_option
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Output file ('-' for stdout; default exports/<db>.jsonl).")
+@click.option("--annotator", "names", multiple=True, help="Only this analyst's spans (repeatable).")
+@click.option("--label", "labels", multiple=True, help="Only spans with this label (repeatable).")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(["claim", "entity", "quantity"]), help="Only spans of this kind (repeatable).")
+@click.option("--only-annotated", is_flag=True, help="Skip documents with no span left after the filters.")
+def export(
+    db_path: Path | None, out: Path | None, names: tuple[str, ...], labels: tuple[str, ...], kinds: tuple[str, ...], only_annotated: bool
+) -> None:
+    """Write labelled JSONL, one document per line (format in README).
+
+    \b
+    Examples:
+      annotator export                                  every analyst's spans
+      annotator export --annotator alice --kind entity --out alice-entities.jsonl
+    """
+    from annotator.exporters.native import ExportFilter, export_native, write_native
+
+    path = db_path or default_db_path()
+    store = Store.open(path, create=False)
+    try:
+        known = set(store.label_map())
+        for label in labels:
+            if label not in known:
+                raise InputError(f"--label {label}: no such label (known: {', '.join(sorted(known))})")
+        for name in names:
+            validate_annotator(name, allow_reserved=True)
+        selection = ExportFilter(list(names) or None, list(labels) or None, list(kinds) or None, only_annotated)
+        if out is not None and str(out) == "-":
+            count = write_native(store, sys.stdout, selection)
+            return
+        target = out or Path("exports") / f"{path.stem}{'-' + '-'.join(names) if names else ''}.jsonl"
+        count = export_native(store, target, selection)
+    finally:
+        store.close()
+    click.echo(f"wrote {count} document{'s' if count != 1 else ''} to {target}")
+
+
+@cli.command()
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def stats(db_path: Path | None, as_json: bool) -> None:
+    """Documents, spans per label, kind and analyst, and progress.
+
+    \b
+    Example:
+      annotator stats --db project.db
+    """
+    store = Store.open(db_path or default_db_path(), create=False)
+    try:
+        figures = store.stats()
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(figures, indent=2, ensure_ascii=False))
+        return
+    from annotator.text import one_line
+
+    total = figures["documents"]
+    done = figures["documents_with_spans"]
+    click.echo(f"Documents: {total}   with spans: {done} ({(100 * done / total) if total else 0:.0f}%)   spans: {figures['spans']}")
+    click.echo("\nBy kind:")
+    for row in figures["by_kind"]:
+        click.echo(f"  {row['kind']:<10} {row['spans']:>8}")
+    click.echo("\nBy label:")
+    for row in figures["by_label"]:
+        click.echo(f"  {one_line(row['label'], 20):<20} {row['kind']:<10} {row['spans']:>8}")
+    click.echo("\nBy annotator:")
+    click.echo(f"  {'name':<20} {'spans':>8} {'documents':>10}  progress  last change")
+    for row in figures["by_annotator"]:
+        share = (100 * row["documents"] / total) if total else 0
+        click.echo(
+            f"  {one_line(row['annotator'], 20):<20} {row['spans']:>8} {row['documents']:>10}  {share:>7.0f}%  {row['last_update'] or '-'}"
+        )
+
+
+def main() -> None:
+    """Entry point: user errors are one line on stderr and a non-zero exit, never a traceback."""
+    try:
+        code = cli.main(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
+    except click.exceptions.Abort:
+        click.echo("annotator: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except AnnotatorError as error:
+        click.echo(f"annotator: {error}", err=True)
+        sys.exit(1)
+    except sqlite3.OperationalError as error:
+        click.echo(f"annotator: database error: {error}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("annotator: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)

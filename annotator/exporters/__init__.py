@@ -1,0 +1,1 @@
+"""Writing labelled data; one module per output format."""

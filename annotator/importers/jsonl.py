@@ -1,0 +1,118 @@
+"""JSONL: one {"text", "id"?, "title"?, "meta"?, "spans"?} object per line.
+
+This reads both simple text-only lines and annotator's own export format, so an
+export is also a backup and a hand-over between machines.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from annotator.cleaning import find_title
+from annotator.errors import InputError
+from annotator.importers.reading import read_text
+from annotator.importers.records import Record, canonical_offsets, check_encodable
+from annotator.model import KINDS, NewSpan
+
+
+def read_jsonl(path: Path, default_annotator: str, encoding: str | None = None) -> list[Record]:
+    raw = read_text(path, encoding)
+    if raw.startswith("\ufeff"):
+        raw = raw[1:]
+    records: list[Record] = []
+    lines = raw.split("\n")
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as error:
+            last = number == len(lines) or all(not rest.strip() for rest in lines[number:])
+            hint = " (the file looks truncated)" if last else ""
+            raise InputError(f"{where}: not valid JSON: {error.msg} at column {error.colno}{hint}") from None
+        if not isinstance(data, dict):
+            raise InputError(f"{where}: expected a JSON object, got {type(data).__name__}")
+        records.append(_record(data, where, path, number, default_annotator))
+    if not records:
+        raise InputError(f"{path}: empty file (no JSON lines)")
+    return records
+
+
+def _record(data: dict[str, Any], where: str, path: Path, number: int, default_annotator: str) -> Record:
+    text = data.get("text")
+    if not isinstance(text, str):
+        raise InputError(f"{where}: field 'text' must be a string")
+    check_encodable(text, where)
+    canonical, mapping = canonical_offsets(text)
+    if not canonical.strip():
+        raise InputError(f"{where}: field 'text' is empty")
+    key = data.get("id", f"{path.stem}-{number}")
+    if not isinstance(key, (str, int)) or isinstance(key, bool) or str(key) == "":
+        raise InputError(f"{where}: field 'id' must be a non-empty string or number")
+    title = data.get("title")
+    if title is not None and not isinstance(title, str):
+        raise InputError(f"{where}: field 'title' must be a string")
+    meta = data.get("meta", {})
+    if not isinstance(meta, dict):
+        raise InputError(f"{where}: field 'meta' must be an object")
+    spans_data = data.get("spans", [])
+    if not isinstance(spans_data, list):
+        raise InputError(f"{where}: field 'spans' must be a list")
+    spans: list[NewSpan] = []
+    kinds: dict[str, str] = {}
+    for index, item in enumerate(spans_data):
+        spans.append(_span(item, f"{where}: spans[{index}]", text, mapping, kinds, default_annotator))
+    return Record(str(key), title or find_title(canonical, str(key)), canonical, meta, spans, kinds, where)
+
+
+def _span(
+    item: Any,
+    where: str,
+    original: str,
+    mapping: list[int] | None,
+    kinds: dict[str, str],
+    default_annotator: str,
+) -> NewSpan:
+    if not isinstance(item, dict):
+        raise InputError(f"{where}: expected an object")
+    start, end, label = item.get("start"), item.get("end"), item.get("label")
+    for name, value in (("start", start), ("end", end)):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise InputError(f"{where}: field '{name}' must be an integer")
+    assert isinstance(start, int) and isinstance(end, int)
+    if not isinstance(label, str) or not label.strip():
+        raise InputError(f"{where}: field 'label' must be a non-empty string")
+    if not 0 <= start < end <= len(original):
+        raise InputError(f"{where}: offsets {start}-{end} are reversed, empty or outside the text (length {len(original)})")
+    quoted = item.get("text")
+    if quoted is not None and quoted != original[start:end]:
+        raise InputError(f"{where}: 'text' {quoted!r} does not match the text at {start}-{end} ({original[start:end]!r})")
+    kind = item.get("kind")
+    if kind is not None:
+        if kind not in KINDS:
+            raise InputError(f"{where}: field 'kind' must be one of {', '.join(KINDS)}")
+        kinds[label] = kind
+    annotator = item.get("annotator") or default_annotator
+    note = item.get("note") or ""
+    attrs = item.get("attrs") or {}
+    if not isinstance(annotator, str) or not isinstance(note, str) or not isinstance(attrs, dict):
+        raise InputError(f"{where}: 'annotator' and 'note' must be strings, 'attrs' an object")
+    if mapping is not None:
+        start, end = mapping[start], mapping[end]
+    uid = item.get("uid")
+    created = item.get("created_at")
+    updated = item.get("updated_at")
+    return NewSpan(
+        start=start,
+        end=end,
+        label=label,
+        annotator=annotator,
+        note=note,
+        attrs=attrs,
+        uid=uid if isinstance(uid, str) and uid else None,
+        created_at=created if isinstance(created, str) else None,
+        updated_at=updated if isinstance(updated, str) else None,
+    )

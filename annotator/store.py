@@ -1,0 +1,713 @@
+"""The only module that speaks SQL. Applies schema.sql and commits every action at once.
+
+Each change is one short `BEGIN IMMEDIATE` transaction in WAL mode with
+synchronous=FULL, so a change the caller was told about survives a crash, and several
+analysts' processes can write to one file: a writer waits for the lock (busy timeout)
+rather than failing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from annotator.errors import ConflictError, InputError, SchemaError
+from annotator.labels import DEFAULT_LABELS
+from annotator.model import Document, DocumentSummary, Label, NewSpan, Span
+from annotator.text import content_hash
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_SECONDS = 30.0
+_SPAN_COLUMNS = 'id, uid, document_id, start, "end", label, annotator, text, note, attrs, created_at, updated_at'
+
+
+def schema_sql() -> str:
+    """schema.sql: shipped inside the package, or read from the source checkout."""
+    packaged = resources.files("annotator").joinpath("schema.sql")
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parent.parent / "schema.sql").read_text(encoding="utf-8")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _span_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Span:
+    id_, uid, document_id, start, end, label, annotator, text, note, attrs, created, updated = row
+    return Span(
+        uid=uid,
+        document_id=document_id,
+        start=start,
+        end=end,
+        label=label,
+        annotator=annotator,
+        text=text,
+        note=note,
+        attrs=json.loads(attrs) if attrs and attrs != "{}" else {},
+        created_at=created,
+        updated_at=updated,
+        id=id_,
+    )
+
+
+def _span_json(span: Span) -> str:
+    return json.dumps(
+        {
+            "uid": span.uid,
+            "start": span.start,
+            "end": span.end,
+            "label": span.label,
+            "annotator": span.annotator,
+            "text": span.text,
+            "note": span.note,
+            "attrs": span.attrs,
+            "created_at": span.created_at,
+            "updated_at": span.updated_at,
+        },
+        ensure_ascii=False,
+    )
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What an undo or redo did, so the UI can put the cursor where the change was."""
+
+    description: str
+    span: Span | None
+    removed_uid: str | None = None
+
+
+@dataclass(frozen=True)
+class AddedDocument:
+    document: Document
+    created: bool
+    spans_added: int
+    spans_skipped: int
+
+
+class Store:
+    """A handle on one annotator database file."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.conn = connection
+        self.db = sqlite_utils.Database(connection)
+        self.path = path
+        self._labels: list[Label] | None = None
+        self._depth = 0
+
+    # -- opening -------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str, create: bool = True) -> Store:
+        """Open (and if need be create or migrate) the database at path."""
+        path = Path(path)
+        existed = path.exists() and path.stat().st_size > 0
+        if not existed and not create:
+            raise InputError(f"{path}: no such database")
+        if path.exists() and path.is_dir():
+            raise InputError(f"{path}: is a folder, not a database file")
+        if not existed:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(
+                path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+            )
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as error:
+            raise InputError(f"{path}: not an annotator database ({error})") from None
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise SchemaError(
+                f"{path}: made by a newer annotator (schema version {version}, this one reads "
+                f"up to {SCHEMA_VERSION}); upgrade annotator to open it"
+            )
+        if existed and version == 0:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if tables and "documents" not in tables:
+                conn.close()
+                raise InputError(f"{path}: is an SQLite file but not an annotator database")
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        store = cls(conn, path)
+        if version < SCHEMA_VERSION:
+            store._migrate(version)
+        return store
+
+    def _migrate(self, version: int) -> None:
+        with self.transaction():
+            if version == 0:
+                for statement in _split_sql(schema_sql()):
+                    self.conn.execute(statement)
+                if not self.conn.execute("SELECT 1 FROM labels LIMIT 1").fetchone():
+                    self._write_labels(DEFAULT_LABELS)
+            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One committed unit: BEGIN IMMEDIATE takes the write lock up front.
+
+        Nested calls join the outer transaction, so an import can put a whole file's
+        documents in one unit while each method stays safe to call on its own.
+        """
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield self.conn
+        except BaseException:
+            self._depth = 0
+            self.conn.execute("ROLLBACK")
+            self._labels = None
+            raise
+        else:
+            self._depth = 0
+            self.conn.execute("COMMIT")
+
+    # -- labels --------------------------------------------------------------------
+
+    def labels(self) -> list[Label]:
+        if self._labels is None:
+            rows = self.conn.execute(
+                "SELECT name, kind, key, color, description FROM labels ORDER BY position, name"
+            ).fetchall()
+            self._labels = [Label(*row) for row in rows]
+        return list(self._labels)
+
+    def label_map(self) -> dict[str, Label]:
+        return {label.name: label for label in self.labels()}
+
+    def set_labels(self, labels: Iterable[Label]) -> None:
+        """Replace the label set (labels still used by spans are kept, after the new ones)."""
+        with self.transaction():
+            used = {row[0] for row in self.conn.execute("SELECT DISTINCT label FROM spans")}
+            old = self.label_map()
+            new = list(labels)
+            names = {label.name for label in new}
+            keep = [old[name] for name in sorted(used - names) if name in old]
+            self.conn.execute("DELETE FROM labels")
+            self._write_labels([*new, *keep])
+        self._labels = None
+
+    def ensure_label(self, name: str, kind: str) -> Label:
+        """A label met in imported data: known, or added with the kind the data gives."""
+        known = self.label_map().get(name)
+        if known is not None:
+            return known
+        self._write_labels([Label(name, kind, "", "#abb2bf", "Imported label")])  # type: ignore[arg-type]
+        self._labels = None
+        return self.label_map()[name]
+
+    def _write_labels(self, labels: Iterable[Label]) -> None:
+        start = self.conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM labels").fetchone()[0]
+        self.conn.executemany(
+            "INSERT INTO labels (name, kind, key, color, description, position) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (label.name, label.kind, label.key, label.color, label.description, start + index)
+                for index, label in enumerate(labels)
+            ],
+        )
+
+    # -- documents -----------------------------------------------------------------
+
+    def document_count(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+
+    def list_documents(self, annotator: str | None = None) -> list[DocumentSummary]:
+        """Every document in corpus order with its length and span count (for one analyst, or all)."""
+        where, params = ("AND s.annotator = ?", [annotator]) if annotator else ("", [])
+        rows = self.conn.execute(
+            f"""
+            SELECT d.id, d.key, d.title, d.position, length(d.text),
+                   (SELECT COUNT(*) FROM spans s WHERE s.document_id = d.id {where})
+            FROM documents d ORDER BY d.position, d.id
+            """,
+            params,
+        ).fetchall()
+        return [DocumentSummary(*row) for row in rows]
+
+    def document(self, document_id: int) -> Document:
+        row = self.conn.execute(
+            "SELECT id, key, title, text, sha256, meta, position FROM documents WHERE id = ?",
+            (document_id,),
+        ).fetchone()
+        if row is None:
+            raise InputError(f"no document with id {document_id}")
+        return _document_from_row(row)
+
+    def document_by_hash(self, sha256: str) -> Document | None:
+        row = self.conn.execute(
+            "SELECT id, key, title, text, sha256, meta, position FROM documents WHERE sha256 = ?",
+            (sha256,),
+        ).fetchone()
+        return _document_from_row(row) if row else None
+
+    def _unique_key(self, key: str) -> str:
+        candidate, n = key, 2
+        while self.conn.execute("SELECT 1 FROM documents WHERE key = ?", (candidate,)).fetchone():
+            candidate, n = f"{key}-{n}", n + 1
+        return candidate
+
+    def add_document(
+        self,
+        key: str,
+        title: str,
+        text: str,
+        meta: dict[str, Any] | None = None,
+        source: str | None = None,
+        spans: Iterable[NewSpan] = (),
+        kinds: dict[str, str] | None = None,
+    ) -> AddedDocument:
+        """Add a document (unless its content is already here) and its spans, in one transaction."""
+        sha = content_hash(text)
+        with self.transaction():
+            existing = self.document_by_hash(sha)
+            if existing is None:
+                position = self.conn.execute(
+                    "SELECT COALESCE(MAX(position) + 1, 0) FROM documents"
+                ).fetchone()[0]
+                cursor = self.conn.execute(
+                    "INSERT INTO documents (key, title, text, sha256, meta, source, position, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        self._unique_key(key),
+                        title,
+                        text,
+                        sha,
+                        json.dumps(meta or {}, ensure_ascii=False, sort_keys=True),
+                        source,
+                        position,
+                        now(),
+                    ),
+                )
+                document = self.document(cursor.lastrowid or 0)
+            else:
+                document = existing
+            added, skipped = self._import_spans(document, spans, kinds or {})
+        self._labels = None
+        return AddedDocument(document, existing is None, added, skipped)
+
+    def _import_spans(
+        self, document: Document, spans: Iterable[NewSpan], kinds: dict[str, str]
+    ) -> tuple[int, int]:
+        added = skipped = 0
+        known = self.label_map()
+        stamp = now()
+        for new in spans:
+            if not (0 <= new.start < new.end <= len(document.text)):
+                raise InputError(
+                    f"span {new.start}-{new.end} is outside the text (length {len(document.text)})"
+                )
+            if new.label not in known:
+                self._write_labels([Label(new.label, kinds.get(new.label, "entity"), "", "#abb2bf", "Imported label")])  # type: ignore[arg-type]
+                known = {label.name: label for label in self._read_labels()}
+            uid = new.uid or uuid.uuid4().hex
+            duplicate = self.conn.execute(
+                'SELECT 1 FROM spans WHERE uid = ? OR (document_id = ? AND annotator = ? AND start = ? AND "end" = ? AND label = ?)',
+                (uid, document.id, new.annotator, new.start, new.end, new.label),
+            ).fetchone()
+            if duplicate:
+                skipped += 1
+                continue
+            span = Span(
+                uid=uid,
+                document_id=document.id,
+                start=new.start,
+                end=new.end,
+                label=new.label,
+                annotator=new.annotator,
+                text=document.text[new.start : new.end],
+                note=new.note,
+                attrs=dict(new.attrs),
+                created_at=new.created_at or stamp,
+                updated_at=new.updated_at or new.created_at or stamp,
+            )
+            self._insert_span(span)
+            self._ensure_annotator(new.annotator)
+            self._log(span.annotator, document.id, "import", uid, None, span)
+            added += 1
+        return added, skipped
+
+    def _read_labels(self) -> list[Label]:
+        rows = self.conn.execute(
+            "SELECT name, kind, key, color, description FROM labels ORDER BY position, name"
+        ).fetchall()
+        return [Label(*row) for row in rows]
+
+    # -- spans ---------------------------------------------------------------------
+
+    def spans(self, document_id: int, annotator: str | None = None) -> list[Span]:
+        """A document's spans in reading order (start, then longest first)."""
+        if annotator is None:
+            rows = self.conn.execute(
+                f'SELECT {_SPAN_COLUMNS} FROM spans WHERE document_id = ? ORDER BY start, "end" DESC, label',
+                (document_id,),
+            )
+        else:
+            rows = self.conn.execute(
+                f'SELECT {_SPAN_COLUMNS} FROM spans WHERE document_id = ? AND annotator = ? ORDER BY start, "end" DESC, label',
+                (document_id, annotator),
+            )
+        return [_span_from_row(row) for row in rows]
+
+    def span(self, uid: str) -> Span | None:
+        row = self.conn.execute(f"SELECT {_SPAN_COLUMNS} FROM spans WHERE uid = ?", (uid,)).fetchone()
+        return _span_from_row(row) if row else None
+
+    def add_span(
+        self, document: Document, start: int, end: int, label: str, annotator: str, note: str = ""
+    ) -> Span:
+        """Tag text[start:end]; committed before it returns."""
+        self._check_range(document, start, end)
+        if label not in self.label_map():
+            raise ConflictError(f"unknown label {label!r}")
+        stamp = now()
+        span = Span(
+            uid=uuid.uuid4().hex,
+            document_id=document.id,
+            start=start,
+            end=end,
+            label=label,
+            annotator=annotator,
+            text=document.text[start:end],
+            note=note,
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        with self.transaction():
+            self._ensure_annotator(annotator)
+            span = self._insert_span(span)
+            self._log(annotator, document.id, "add", span.uid, None, span)
+        return span
+
+    def update_span(
+        self,
+        document: Document,
+        uid: str,
+        annotator: str,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        label: str | None = None,
+        note: str | None = None,
+    ) -> Span:
+        """Retag, resize or annotate a span; committed before it returns."""
+        with self.transaction():
+            before = self.span(uid)
+            if before is None:
+                raise ConflictError("that span no longer exists")
+            new_start = before.start if start is None else start
+            new_end = before.end if end is None else end
+            self._check_range(document, new_start, new_end)
+            if label is not None and label not in self.label_map():
+                raise ConflictError(f"unknown label {label!r}")
+            after = replace(
+                before,
+                start=new_start,
+                end=new_end,
+                label=before.label if label is None else label,
+                note=before.note if note is None else note,
+                text=document.text[new_start:new_end],
+                updated_at=now(),
+            )
+            if after == replace(before, updated_at=after.updated_at):
+                raise ConflictError("nothing to change")
+            self._write_span(after)
+            self._log(annotator, document.id, "update", uid, before, after)
+        return after
+
+    def delete_span(self, document: Document, uid: str, annotator: str) -> Span:
+        with self.transaction():
+            before = self.span(uid)
+            if before is None:
+                raise ConflictError("that span no longer exists")
+            self.conn.execute("DELETE FROM spans WHERE uid = ?", (uid,))
+            self._log(annotator, document.id, "delete", uid, before, None)
+        return before
+
+    def _check_range(self, document: Document, start: int, end: int) -> None:
+        if not (0 <= start < end <= len(document.text)):
+            raise ConflictError(f"span {start}-{end} is outside the text or empty")
+
+    def _insert_span(self, span: Span) -> Span:
+        try:
+            cursor = self.conn.execute(
+                'INSERT INTO spans (uid, document_id, start, "end", label, annotator, text, note, attrs, created_at, updated_at)'
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    span.uid,
+                    span.document_id,
+                    span.start,
+                    span.end,
+                    span.label,
+                    span.annotator,
+                    span.text,
+                    span.note,
+                    json.dumps(span.attrs, ensure_ascii=False, sort_keys=True),
+                    span.created_at,
+                    span.updated_at,
+                ),
+            )
+        except sqlite3.IntegrityError:
+            raise ConflictError(f"{span.label} is already on that text") from None
+        return replace(span, id=cursor.lastrowid or 0)
+
+    def _write_span(self, span: Span) -> None:
+        try:
+            self.conn.execute(
+                'UPDATE spans SET start = ?, "end" = ?, label = ?, text = ?, note = ?, attrs = ?, updated_at = ? WHERE uid = ?',
+                (
+                    span.start,
+                    span.end,
+                    span.label,
+                    span.text,
+                    span.note,
+                    json.dumps(span.attrs, ensure_ascii=False, sort_keys=True),
+                    span.updated_at,
+                    span.uid,
+                ),
+            )
+        except sqlite3.IntegrityError:
+            raise ConflictError(f"{span.label} is already on that text") from None
+
+    def _ensure_annotator(self, name: str) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO annotators (name, created_at) VALUES (?, ?)", (name, now())
+        )
+
+    def _log(
+        self,
+        annotator: str,
+        document_id: int,
+        op: str,
+        uid: str,
+        before: Span | None,
+        after: Span | None,
+        target: int | None = None,
+    ) -> int:
+        cursor = self.conn.execute(
+            "INSERT INTO actions (annotator, document_id, at, op, span_uid, before, after, target)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                annotator,
+                document_id,
+                now(),
+                op,
+                uid,
+                _span_json(before) if before else None,
+                _span_json(after) if after else None,
+                target,
+            ),
+        )
+        return cursor.lastrowid or 0
+
+    # -- undo / redo ---------------------------------------------------------------
+
+    def _stacks(self, document_id: int, annotator: str) -> tuple[list[int], list[int]]:
+        """Replay the log into (done, undone) stacks of action ids: undo survives a restart."""
+        done: list[int] = []
+        undone: list[int] = []
+        rows = self.conn.execute(
+            "SELECT id, op FROM actions WHERE document_id = ? AND annotator = ? AND op != 'import' ORDER BY id",
+            (document_id, annotator),
+        )
+        for action_id, op in rows:
+            if op == "undo":
+                if done:
+                    undone.append(done.pop())
+            elif op == "redo":
+                if undone:
+                    done.append(undone.pop())
+            else:
+                done.append(action_id)
+                undone.clear()
+        return done, undone
+
+    def can_undo(self, document_id: int, annotator: str) -> bool:
+        return bool(self._stacks(document_id, annotator)[0])
+
+    def can_redo(self, document_id: int, annotator: str) -> bool:
+        return bool(self._stacks(document_id, annotator)[1])
+
+    def undo(self, document: Document, annotator: str) -> ActionResult | None:
+        return self._step(document, annotator, "undo")
+
+    def redo(self, document: Document, annotator: str) -> ActionResult | None:
+        return self._step(document, annotator, "redo")
+
+    def _step(self, document: Document, annotator: str, op: str) -> ActionResult | None:
+        with self.transaction():
+            done, undone = self._stacks(document.id, annotator)
+            stack = done if op == "undo" else undone
+            if not stack:
+                return None
+            target = stack[-1]
+            original_op, uid, before_json, after_json = self.conn.execute(
+                "SELECT op, span_uid, before, after FROM actions WHERE id = ?", (target,)
+            ).fetchone()
+            before = self._span_from_json(before_json, document.id)
+            after = self._span_from_json(after_json, document.id)
+            # Undo moves the span from `after` back to `before`; redo the other way.
+            current, wanted = (after, before) if op == "undo" else (before, after)
+            if wanted is None:
+                self.conn.execute("DELETE FROM spans WHERE uid = ?", (uid,))
+                result_span = None
+            elif current is None:
+                result_span = self._insert_span(replace(wanted, updated_at=now()))
+            else:
+                result_span = replace(wanted, updated_at=now())
+                self._write_span(result_span)
+            self._log(annotator, document.id, op, uid, current, result_span, target)
+        verb = {"add": "tag", "delete": "delete", "update": "change"}.get(original_op, original_op)
+        label = (before or after).label if (before or after) else ""
+        return ActionResult(
+            description=f"{op} {verb} {label}".strip(),
+            span=result_span,
+            removed_uid=uid if result_span is None else None,
+        )
+
+    @staticmethod
+    def _span_from_json(raw: str | None, document_id: int) -> Span | None:
+        if raw is None:
+            return None
+        data = json.loads(raw)
+        return Span(document_id=document_id, **data)
+
+    def history(self, document_id: int) -> list[dict[str, Any]]:
+        """The action log of one document, oldest first."""
+        return list(
+            self.db.query(
+                "SELECT id, annotator, at, op, span_uid, before, after, target FROM actions"
+                " WHERE document_id = ? ORDER BY id",
+                [document_id],
+            )
+        )
+
+    # -- reporting -----------------------------------------------------------------
+
+    def annotators(self) -> list[str]:
+        return [row[0] for row in self.conn.execute("SELECT name FROM annotators ORDER BY name")]
+
+    def stats(self) -> dict[str, Any]:
+        """Counts for `annotator stats`: documents, spans by label, kind and analyst, progress."""
+        documents = self.document_count()
+        by_label = self.conn.execute(
+            "SELECT s.label, COALESCE(l.kind, '?'), COUNT(*) FROM spans s LEFT JOIN labels l ON l.name = s.label"
+            " GROUP BY s.label ORDER BY COUNT(*) DESC, s.label"
+        ).fetchall()
+        by_kind = self.conn.execute(
+            "SELECT COALESCE(l.kind, '?'), COUNT(*) FROM spans s LEFT JOIN labels l ON l.name = s.label"
+            " GROUP BY 1 ORDER BY 2 DESC"
+        ).fetchall()
+        by_annotator = self.conn.execute(
+            "SELECT annotator, COUNT(*), COUNT(DISTINCT document_id), MAX(updated_at) FROM spans"
+            " GROUP BY annotator ORDER BY annotator"
+        ).fetchall()
+        total = self.conn.execute("SELECT COUNT(*) FROM spans").fetchone()[0]
+        touched = self.conn.execute("SELECT COUNT(DISTINCT document_id) FROM spans").fetchone()[0]
+        return {
+            "documents": documents,
+            "spans": total,
+            "documents_with_spans": touched,
+            "by_label": [{"label": l, "kind": k, "spans": n} for l, k, n in by_label],
+            "by_kind": [{"kind": k, "spans": n} for k, n in by_kind],
+            "by_annotator": [
+                {"annotator": a, "spans": n, "documents": d, "last_update": t}
+                for a, n, d, t in by_annotator
+            ],
+        }
+
+    def export_rows(
+        self,
+        annotators: list[str] | None = None,
+        labels: list[str] | None = None,
+        kinds: list[str] | None = None,
+        only_annotated: bool = False,
+    ) -> Iterator[str]:
+        """One native-format JSON line per document, built by SQLite and streamed.
+
+        SQLite assembles the JSON so a million spans never sit in Python memory at once
+        and the export runs at the speed of the query itself.
+        """
+        conditions = ["s.document_id = d.id"]
+        params: list[Any] = []
+        for column, values in (("s.annotator", annotators), ("s.label", labels), ("l.kind", kinds)):
+            if values:
+                conditions.append(f"{column} IN ({', '.join('?' * len(values))})")
+                params.extend(values)
+        where = " AND ".join(conditions)
+        span_query = f"""
+            SELECT json_group_array(json(j)) FROM (
+                SELECT json_object(
+                    'start', s.start, 'end', s."end", 'label', s.label, 'kind', COALESCE(l.kind, 'entity'),
+                    'text', s.text, 'annotator', s.annotator, 'note', s.note, 'attrs', json(s.attrs),
+                    'uid', s.uid, 'created_at', s.created_at, 'updated_at', s.updated_at
+                ) AS j
+                FROM spans s LEFT JOIN labels l ON l.name = s.label
+                WHERE {where}
+                ORDER BY s.start, s."end", s.label, s.annotator
+            )
+        """
+        having = f"AND EXISTS (SELECT 1 FROM spans s LEFT JOIN labels l ON l.name = s.label WHERE {where})" if only_annotated else ""
+        sql = f"""
+            SELECT json_object(
+                'id', d.key, 'title', d.title, 'text', d.text, 'meta', json(d.meta),
+                'spans', json(({span_query}))
+            )
+            FROM documents d WHERE 1 {having} ORDER BY d.position, d.id
+        """
+        cursor = self.conn.execute(sql, params + (params if only_annotated else []))
+        while True:
+            rows = cursor.fetchmany(256)
+            if not rows:
+                return
+            for (line,) in rows:
+                yield line
+
+
+def _document_from_row(row: tuple[Any, ...]) -> Document:
+    id_, key, title, text, sha, meta, position = row
+    return Document(id_, key, title, text, sha, json.loads(meta) if meta else {}, position)
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of schema.sql, so they run inside our own transaction."""
+    statements: list[str] = []
+    buffer: list[str] = []
+    for line in script.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("--") and not buffer:
+            continue
+        buffer.append(line)
+        candidate = "\n".join(buffer)
+        if sqlite3.complete_statement(candidate):
+            statements.append(candidate.strip())
+            buffer = []
+    return [s for s in statements if s.strip(" ;\n")]

@@ -1,0 +1,230 @@
+"""Canonical text, display-safe text and the word/sentence boundaries selections snap to.
+
+Offsets everywhere in annotator are Python code points into the *canonical* text, end
+exclusive. Canonicalisation happens once, at import, before any offset exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from bisect import bisect_right
+
+BOM = "\ufeff"
+
+# Everything str.splitlines() treats as a line break becomes "\n", so that a line in
+# the stored text is a line on screen and offsets never depend on the break style.
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def canonicalize(text: str) -> str:
+    """Return the text offsets will point into: no BOM, every line break a "\\n"."""
+    if text.startswith(BOM):
+        text = text[1:]
+    return _LINE_BREAKS.sub("\n", text)
+
+
+def content_hash(text: str) -> str:
+    """sha256 of the canonical text; identifies a document across databases."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _placeholder(char: str) -> str:
+    code = ord(char)
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␀ .. ␟, the Control Pictures block
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return "\ufffd"
+
+
+def _build_display_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in list(range(0x00, 0x20)) + [0x7F] + list(range(0x80, 0xA0)):
+        if code == 0x0A:
+            continue
+        table[code] = _placeholder(chr(code))
+    table[0x09] = " "  # a tab shows as one blank cell so one character stays one cell
+    # Bidirectional overrides and isolates reorder what the terminal draws.
+    for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C):
+        table[code] = "\ufffd"
+    table[0x2028] = "\u21b5"
+    table[0x2029] = "\u21b5"
+    return table
+
+
+_DISPLAY_TABLE = _build_display_table()
+_UNSAFE = re.compile("[" + "".join(re.escape(chr(c)) for c in _DISPLAY_TABLE) + "]")
+
+
+def display_safe(text: str, keep_newlines: bool = True) -> str:
+    """Map control characters to visible placeholders, one character for one.
+
+    ESC, OSC and CSI sequences in an article must never reach the terminal, and the
+    result has the same length as the input so stored offsets stay valid on screen.
+    """
+    if not _UNSAFE.search(text) and (keep_newlines or "\n" not in text):
+        return text
+    out = text.translate(_DISPLAY_TABLE)
+    if not keep_newlines:
+        out = out.replace("\n", "\u21b5")
+    return out
+
+
+def one_line(text: str, limit: int = 0) -> str:
+    """Text for a single-line cell (lists, notifications): safe, newlines shown as ↵."""
+    text = display_safe(text, keep_newlines=False)
+    if limit and len(text) > limit:
+        text = text[: max(1, limit - 1)] + "…"
+    return text
+
+
+class LineIndex:
+    """Maps offsets to (line, column) and back with bisect over line starts."""
+
+    def __init__(self, text: str) -> None:
+        starts = [0]
+        find = text.find
+        pos = find("\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find("\n", pos + 1)
+        self.starts = starts
+        self.length = len(text)
+
+    def line_of(self, offset: int) -> int:
+        return bisect_right(self.starts, offset) - 1
+
+    def location(self, offset: int) -> tuple[int, int]:
+        line = self.line_of(offset)
+        return line, offset - self.starts[line]
+
+    def offset(self, line: int, column: int) -> int:
+        return self.starts[line] + column
+
+    def line_end(self, line: int) -> int:
+        """Offset of the "\\n" ending this line (or the end of the text)."""
+        if line + 1 < len(self.starts):
+            return self.starts[line + 1] - 1
+        return self.length
+
+
+def is_word_char(char: str) -> bool:
+    """Letters, digits, marks and connectors belong to words ("U.S." is split, "3,000" is kept)."""
+    if char.isalnum() or char == "_":
+        return True
+    category = unicodedata.category(char)
+    return category[0] == "M" or category in ("Pc", "So", "Sk")  # marks, emoji parts
+
+
+_JOINERS = frozenset("'’-.,%$€£¥\u200d")
+
+
+def _in_word(text: str, index: int) -> bool:
+    """A joiner inside a word (don't, 3,000, 4.5, well-known) keeps the word whole."""
+    char = text[index]
+    if is_word_char(char):
+        return True
+    if char in _JOINERS and 0 < index < len(text) - 1:
+        return is_word_char(text[index - 1]) and is_word_char(text[index + 1])
+    return False
+
+
+def word_at(text: str, offset: int) -> tuple[int, int] | None:
+    """The word containing offset (or just after it); None on blank text."""
+    if not text:
+        return None
+    offset = min(max(offset, 0), len(text) - 1)
+    if not _in_word(text, offset):
+        if offset > 0 and _in_word(text, offset - 1):
+            offset -= 1
+        else:
+            return None
+    start = offset
+    while start > 0 and _in_word(text, start - 1):
+        start -= 1
+    end = offset + 1
+    while end < len(text) and _in_word(text, end):
+        end += 1
+    return start, end
+
+
+def next_word_start(text: str, offset: int) -> int:
+    """Offset of the start of the next word (ctrl+right)."""
+    n = len(text)
+    i = offset
+    while i < n and _in_word(text, i):
+        i += 1
+    while i < n and not _in_word(text, i):
+        i += 1
+    return i
+
+
+def previous_word_start(text: str, offset: int) -> int:
+    """Offset of the start of this or the previous word (ctrl+left)."""
+    i = offset
+    while i > 0 and not _in_word(text, i - 1):
+        i -= 1
+    while i > 0 and _in_word(text, i - 1):
+        i -= 1
+    return i
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)|\n\s*\n|\n")
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st jr sr vs etc inc ltd co corp gen col lt sgt rep sen gov u.s u.k e.g i.e no jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+
+
+def sentence_at(text: str, offset: int) -> tuple[int, int] | None:
+    """The sentence around offset: bounded by ., ! or ? before a space, or a line break."""
+    if not text.strip():
+        return None
+    offset = min(max(offset, 0), len(text) - 1)
+    start = 0
+    end = len(text)
+    for match in _SENTENCE_END.finditer(text):
+        stop = match.end()
+        if match.group().startswith(".") and _is_abbreviation(text, match.start()):
+            continue
+        if stop <= offset:
+            start = stop
+        else:
+            end = stop if match.group()[0] != "\n" else match.start()
+            break
+    return trim(text, start, end)
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    begin = dot
+    while begin > 0 and (text[begin - 1].isalpha() or text[begin - 1] == "."):
+        begin -= 1
+    word = text[begin:dot].lower()
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Drop leading and trailing white space; None if nothing is left."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start >= end:
+        return None
+    return start, end
+
+
+def snap_to_words(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Grow a selection to whole words and drop leading and trailing white space."""
+    trimmed = trim(text, start, end)
+    if trimmed is None:
+        return None
+    start, end = trimmed
+    first = word_at(text, start) if _in_word(text, start) else None
+    if first is not None:
+        start = first[0]
+    last = word_at(text, end - 1) if _in_word(text, end - 1) else None
+    if last is not None:
+        end = last[1]
+    return start, end

@@ -1,0 +1,66 @@
+-- annotator database schema, version 1.
+-- This file is the single source of the schema; annotator/store.py applies it and
+-- records the version in PRAGMA user_version. Offsets are Unicode code points into
+-- documents.text, end exclusive.
+
+CREATE TABLE IF NOT EXISTS documents (
+    id          INTEGER PRIMARY KEY,
+    key         TEXT    NOT NULL UNIQUE,          -- file stem or the id given on import
+    title       TEXT    NOT NULL,
+    text        TEXT    NOT NULL,                 -- canonical text: "\n" line breaks, no BOM
+    sha256      TEXT    NOT NULL UNIQUE,          -- sha256 of text (UTF-8)
+    meta        TEXT    NOT NULL DEFAULT '{}',    -- JSON object
+    source      TEXT,                             -- where it was imported from
+    position    INTEGER NOT NULL,                 -- order in the corpus (0-based)
+    created_at  TEXT    NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS labels (
+    name        TEXT    PRIMARY KEY,
+    kind        TEXT    NOT NULL CHECK (kind IN ('claim', 'entity', 'quantity')),
+    key         TEXT    NOT NULL,                 -- the key that applies it in the app
+    color       TEXT    NOT NULL,                 -- a CSS colour, e.g. #e5c07b
+    description TEXT    NOT NULL DEFAULT '',
+    position    INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE IF NOT EXISTS annotators (
+    name        TEXT    PRIMARY KEY,
+    created_at  TEXT    NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS spans (
+    id          INTEGER PRIMARY KEY,
+    uid         TEXT    NOT NULL UNIQUE,          -- stable identity across undo, merge and export
+    document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    start       INTEGER NOT NULL CHECK (start >= 0),
+    "end"       INTEGER NOT NULL CHECK ("end" > start),
+    label       TEXT    NOT NULL,
+    annotator   TEXT    NOT NULL,
+    text        TEXT    NOT NULL,                 -- documents.text[start:end], kept for re-anchoring
+    note        TEXT    NOT NULL DEFAULT '',
+    attrs       TEXT    NOT NULL DEFAULT '{}',    -- JSON object for later use
+    created_at  TEXT    NOT NULL,
+    updated_at  TEXT    NOT NULL,
+    UNIQUE (document_id, annotator, start, "end", label)
+);
+
+CREATE INDEX IF NOT EXISTS spans_by_document ON spans (document_id, annotator, start);
+CREATE INDEX IF NOT EXISTS spans_by_annotator ON spans (annotator);
+
+-- Append-only log of every change to a span. Undo and redo are actions too, so the
+-- log says how each span came to be. before/after hold the span as JSON (NULL when
+-- the span did not exist on that side).
+CREATE TABLE IF NOT EXISTS actions (
+    id          INTEGER PRIMARY KEY,
+    annotator   TEXT    NOT NULL,
+    document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    at          TEXT    NOT NULL,
+    op          TEXT    NOT NULL CHECK (op IN ('add', 'delete', 'update', 'undo', 'redo', 'import')),
+    span_uid    TEXT    NOT NULL,
+    before      TEXT,
+    after       TEXT,
+    target      INTEGER REFERENCES actions (id)  -- the action an undo or redo applies to
+);
+
+CREATE INDEX IF NOT EXISTS actions_by_document ON actions (document_id, annotator, id);

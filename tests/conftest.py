@@ -1,0 +1,23 @@
+"""Shared fixtures: real database files in a temporary folder, the bundled corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from annotator.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "annotator.db"
+
+
+@pytest.fixture
+def store(db_path: Path):
+    with Store.open(db_path) as opened:
+        yield opened
