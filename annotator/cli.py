@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import sys
 from datetime import datetime
@@ -38,8 +39,10 @@ def open_store(db_path: Path | None, create: bool = True) -> tuple[Store, bool]:
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="annotator")
+@_db_option
+@click.option("--annotator", "name", default=None, help="Your name (default: $ANNOTATOR_NAME, else your OS user).")
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, db_path: Path | None, name: str | None) -> None:
     """Tag claims, entities and quantities in news articles, from the keyboard.
 
     With no command, opens the app on the default database (created with the
@@ -48,11 +51,12 @@ def cli(ctx: click.Context) -> None:
     \b
     Examples:
       annotator                          open the app
+      annotator --db team.db --annotator alice
       annotator import corpus/           add articles
       annotator export --out out.jsonl   write labelled JSONL
     """
     if ctx.invoked_subcommand is None:
-        ctx.invoke(annotate)
+        ctx.invoke(annotate, db_path=db_path, name=name, labels_file=None)
 
 
 @cli.command()
@@ -130,6 +134,9 @@ def import_command(
     files, problems = collect_files(paths)
     for problem in problems:
         click.echo(f"annotator: {problem}", err=True)
+    if not files:
+        # Nothing to read: leave the database alone (don't even create it).
+        sys.exit(1)
     store, _ = open_store(db_path)
     try:
         if sys.stderr.isatty() and len(files) > 1:
@@ -197,7 +204,8 @@ def export(
         if out is not None and str(out) == "-":
             count = write_native(store, sys.stdout, selection)
             return
-        target = out or Path("exports") / f"{path.stem}{'-' + '-'.join(names) if names else ''}.jsonl"
+        suffix = "".join("-" + re.sub(r"[^\w.@+-]+", "_", name.strip()) for name in names)
+        target = out or Path("exports") / f"{path.stem}{suffix}.jsonl"
         count = export_native(store, target, selection)
     finally:
         store.close()
@@ -260,8 +268,13 @@ def main() -> None:
     except sqlite3.OperationalError as error:
         click.echo(f"annotator: database error: {error}", err=True)
         sys.exit(1)
+    except BrokenPipeError:
+        sys.exit(0)
+    except OSError as error:
+        # e.g. an export folder that cannot be created or written
+        where = f"{error.filename}: " if error.filename else ""
+        click.echo(f"annotator: {where}{error.strerror or error}", err=True)
+        sys.exit(1)
     except KeyboardInterrupt:
         click.echo("annotator: interrupted", err=True)
         sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(0)

@@ -253,6 +253,14 @@ class Store:
         ).fetchall()
         return [DocumentSummary(*row) for row in rows]
 
+    def last_document(self, annotator: str) -> int | None:
+        """The article this analyst last changed, to reopen where they left off."""
+        row = self.conn.execute(
+            "SELECT document_id FROM actions WHERE annotator = ? AND op != 'import' ORDER BY id DESC LIMIT 1",
+            (annotator,),
+        ).fetchone()
+        return row[0] if row else None
+
     def document(self, document_id: int) -> Document:
         row = self.conn.execute(
             "SELECT id, key, title, text, sha256, meta, position FROM documents WHERE id = ?",

@@ -126,6 +126,12 @@ def _in_word(text: str, index: int) -> bool:
     char = text[index]
     if is_word_char(char):
         return True
+    # A currency sign before a digit and a per cent sign after one belong to the
+    # amount: "$10,000" and "45%" are one word each, as a QUANTITY tag wants them.
+    if char in "$€£¥" and index + 1 < len(text) and text[index + 1].isdigit():
+        return True
+    if char == "%" and index > 0 and text[index - 1].isdigit():
+        return True
     if char in _JOINERS and 0 < index < len(text) - 1:
         return is_word_char(text[index - 1]) and is_word_char(text[index + 1])
     return False

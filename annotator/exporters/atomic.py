@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
+
+
+@functools.cache
+def _umask() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+def _mode_for(target: Path) -> int:
+    """The mode the old file had, else what a plain open() would give a new file."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
 
 
 @contextmanager
@@ -16,6 +33,10 @@ def atomic_writer(target: Path) -> Iterator[IO[str]]:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
+        # mkstemp makes the file private (0600); an export is meant to be shared like
+        # any file the user writes, so give it the mode the old file had, else the
+        # umask's default.
+        os.chmod(temporary, _mode_for(target))
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             yield handle
             handle.flush()

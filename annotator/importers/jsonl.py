@@ -15,6 +15,22 @@ from annotator.errors import InputError
 from annotator.importers.reading import read_text
 from annotator.importers.records import Record, canonical_offsets, check_encodable
 from annotator.model import KINDS, NewSpan
+from annotator.settings import validate_annotator
+
+
+def _json_type(value: Any) -> str:
+    """What a JSON value is, in JSON's words (a Python list is a JSON array)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
 
 
 def read_jsonl(path: Path, default_annotator: str, encoding: str | None = None) -> list[Record]:
@@ -34,7 +50,7 @@ def read_jsonl(path: Path, default_annotator: str, encoding: str | None = None) 
             hint = " (the file looks truncated)" if last else ""
             raise InputError(f"{where}: not valid JSON: {error.msg} at column {error.colno}{hint}") from None
         if not isinstance(data, dict):
-            raise InputError(f"{where}: expected a JSON object, got {type(data).__name__}")
+            raise InputError(f"{where}: expected a JSON object, got {_json_type(data)}")
         records.append(_record(data, where, path, number, default_annotator))
     if not records:
         raise InputError(f"{path}: empty file (no JSON lines)")
@@ -77,7 +93,7 @@ def _span(
     default_annotator: str,
 ) -> NewSpan:
     if not isinstance(item, dict):
-        raise InputError(f"{where}: expected an object")
+        raise InputError(f"{where}: expected a JSON object, got {_json_type(item)}")
     start, end, label = item.get("start"), item.get("end"), item.get("label")
     for name, value in (("start", start), ("end", end)):
         if not isinstance(value, int) or isinstance(value, bool):
@@ -100,6 +116,12 @@ def _span(
     attrs = item.get("attrs") or {}
     if not isinstance(annotator, str) or not isinstance(note, str) or not isinstance(attrs, dict):
         raise InputError(f"{where}: 'annotator' and 'note' must be strings, 'attrs' an object")
+    try:
+        # Names are shown in the app and in exports: the same rules as --annotator
+        # (the adjudicated "gold" set may be imported).
+        annotator = validate_annotator(annotator, allow_reserved=True)
+    except InputError as error:
+        raise InputError(f"{where}: field 'annotator': {error}") from None
     if mapping is not None:
         start, end = mapping[start], mapping[end]
     uid = item.get("uid")

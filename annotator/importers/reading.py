@@ -27,7 +27,8 @@ def read_text(path: Path, encoding: str | None = None) -> str:
     if encoding is None or encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig"):
         nul = data.find(b"\x00")
         if nul != -1:
-            raise InputError(f"{path}: looks binary (NUL byte at byte {nul}); only text files can be imported")
+            line = data[:nul].count(b"\n") + 1
+            raise InputError(f"{path}:{line}: looks binary (NUL byte at byte {nul}); only text files can be imported")
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as error:

@@ -1,0 +1,34 @@
+"""The Textual app: thin wiring of the store, the annotation screen and the command palette."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from annotator.store import Store
+from annotator.tui.commands import ActionCommands, ArticleCommands, LabelCommands
+from annotator.tui.screens.annotate import AnnotateScreen
+
+
+class AnnotatorApp(App[None]):
+    """Keyboard-first annotation of one database under one analyst's name."""
+
+    CSS_PATH = "annotator.tcss"
+    TITLE = "annotator"
+    COMMANDS = App.COMMANDS | {LabelCommands, ArticleCommands, ActionCommands}
+    BINDINGS: list[BindingType] = [
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+    ]
+
+    def __init__(self, store: Store, annotator: str) -> None:
+        super().__init__()
+        self.store = store
+        self.annotator = annotator
+
+    def on_mount(self) -> None:
+        self.push_screen(AnnotateScreen(self.store, self.annotator))
+
+
+def make_app(store: Store, annotator: str) -> AnnotatorApp:
+    """The one factory the CLI, tests and benchmarks build the app through."""
+    return AnnotatorApp(store, annotator)

@@ -1,0 +1,384 @@
+"""The annotation screen: owns the current article and is the only UI code that calls the store.
+
+Every change is committed by the store before this screen shows it as saved.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from annotator.errors import AnnotatorError
+from annotator.model import Document, DocumentSummary, Label, Span
+from annotator.store import ActionResult, Store
+from annotator.text import next_word_start, one_line, previous_word_start, word_at
+from annotator.tui.widgets.annotation_panel import AnnotationPanel
+from annotator.tui.widgets.article_view import ArticleView
+from annotator.tui.widgets.bars import DocumentHeader, StatusBar
+
+# Keys the screen and the article view use; a labels file may not take them.
+RESERVED_KEYS = frozenset("w s t u U n b e a")
+
+
+class AnnotateScreen(Screen[None]):
+    """One article beside its annotation panel."""
+
+    BINDINGS: list[BindingType] = [
+        Binding("delete,backspace", "delete_span", "Delete", id="span.delete"),
+        Binding("left_square_bracket", "resize('start', -1)", "Grow start", show=False, id="span.grow_start"),
+        Binding("left_curly_bracket", "resize('start', 1)", "Shrink start", show=False, id="span.shrink_start"),
+        Binding("right_square_bracket", "resize('end', 1)", "Grow end", show=False, id="span.grow_end"),
+        Binding("right_curly_bracket", "resize('end', -1)", "Shrink end", show=False, id="span.shrink_end"),
+        Binding("e", "edit_note", "Note", id="span.note"),
+        Binding("u,ctrl+z", "undo", "Undo", id="history.undo"),
+        Binding("U,ctrl+y", "redo", "Redo", id="history.redo"),
+        Binding("n,ctrl+pagedown", "next_document(1)", "Next", id="document.next"),
+        Binding("b,ctrl+pageup", "next_document(-1)", "Prev", id="document.previous"),
+        Binding("a", "articles", "Articles", id="document.list"),
+        Binding("t", "toggle_precision", "Words/chars", id="view.precision"),
+        Binding("f2", "toggle_panel_focus", "Panel", id="view.panel"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+    ]
+
+    def __init__(self, store: Store, annotator: str) -> None:
+        super().__init__()
+        self.store = store
+        self.annotator = annotator
+        self.labels: list[Label] = store.labels()
+        self.documents: list[DocumentSummary] = []
+        self.document: Document | None = None
+        self.spans: list[Span] = []
+        self._can_undo = False
+        self._can_redo = False
+
+    def compose(self) -> ComposeResult:
+        yield DocumentHeader(id="document-header")
+        with Horizontal(id="workspace"):
+            yield ArticleView(id="article")
+            yield AnnotationPanel(id="panel")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    @property
+    def view(self) -> ArticleView:
+        return self.query_one("#article", ArticleView)
+
+    @property
+    def panel(self) -> AnnotationPanel:
+        return self.query_one("#panel", AnnotationPanel)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one("#status", StatusBar)
+
+    def on_mount(self) -> None:
+        for label in self.labels:
+            if label.key and label.key not in RESERVED_KEYS:
+                self._bindings.bind(label.key, f"tag('{label.name}')", label.name)
+        self.panel.set_labels(self.labels)
+        self.view.set_labels(self.labels)
+        self.status.annotator = self.annotator
+        self.reload_documents()
+        if self.documents:
+            last = self.store.last_document(self.annotator)
+            ids = [d.id for d in self.documents]
+            self.open_document(last if last in ids else ids[0])
+        else:
+            self.query_one(DocumentHeader).show("No articles yet: quit and run `annotator import PATH`", 0, 0)
+        self.view.focus()
+
+    # -- documents -------------------------------------------------------------
+
+    def reload_documents(self) -> None:
+        self.documents = self.store.list_documents(self.annotator)
+
+    def open_document(self, document_id: int, cursor: int = 0) -> None:
+        self.document = self.store.document(document_id)
+        self.spans = self.store.spans(document_id, self.annotator)
+        self.view.load(self.document.text, self.spans, self.labels, cursor)
+        self.panel.set_spans(self.spans, None)
+        self._refresh_history_flags()
+        self._show_position()
+
+    def _show_position(self) -> None:
+        if self.document is None:
+            return
+        ids = [d.id for d in self.documents]
+        position = ids.index(self.document.id) + 1 if self.document.id in ids else 0
+        mine = len(self.spans)
+        self.query_one(DocumentHeader).show(
+            self.document.title, position, len(self.documents), f"{mine} span{'s' if mine != 1 else ''} by you"
+        )
+        self.app.sub_title = f"{position} / {len(self.documents)}"
+
+    def action_next_document(self, step: int) -> None:
+        if self.document is None or not self.documents:
+            return
+        self.reload_documents()
+        ids = [d.id for d in self.documents]
+        index = ids.index(self.document.id) if self.document.id in ids else 0
+        target = index + step
+        if not 0 <= target < len(ids):
+            self.notify("This is the last article" if step > 0 else "This is the first article", timeout=2)
+            return
+        self.open_document(ids[target])
+
+    def action_articles(self) -> None:
+        from annotator.tui.screens.articles import ArticleListScreen
+
+        self.reload_documents()
+
+        def chosen(document_id: int | None) -> None:
+            if document_id is not None:
+                self.open_document(document_id)
+
+        current = self.document.id if self.document else None
+        self.app.push_screen(ArticleListScreen(self.documents, current), chosen)
+
+    # -- tagging ---------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey out what cannot apply now, so the Footer shows what a key will do."""
+        if not self.is_mounted or not self.query("#article"):
+            return True
+        view = self.view
+        if action == "tag":
+            return True if (view.selection or view.active_span) else None
+        if action in ("delete_span", "resize", "edit_note"):
+            return True if view.active_span else None
+        if action == "undo":
+            return True if self._can_undo else None
+        if action == "redo":
+            return True if self._can_redo else None
+        return True
+
+    def action_tag(self, label: str) -> None:
+        """Tag the selection; with no selection, retag the picked span."""
+        view = self.view
+        document = self.document
+        if document is None:
+            return
+        selection = view.selection
+        if selection is not None:
+            start, end = selection
+            span = self._commit(
+                lambda: self.store.add_span(document, start, end, label, self.annotator),
+                f"tagged {label}",
+            )
+            if span is not None:
+                view.anchor = None
+                view.move_to(end)
+                self._apply_change([(start, end)], keep_active=view.active_uid)
+        elif view.active_span is not None:
+            active = view.active_span
+            if active.label == label:
+                self.notify(f"Already {label}", timeout=2)
+                return
+            span = self._commit(
+                lambda: self.store.update_span(document, active.uid, self.annotator, label=label),
+                f"retagged {active.label} → {label}",
+            )
+            if span is not None:
+                self._apply_change([(active.start, active.end)], keep_active=active.uid)
+        else:
+            self.app.bell()
+            self.notify("Select text first: shift+arrows, w for a word, s for a sentence", timeout=3)
+
+    def action_delete_span(self) -> None:
+        active = self.view.active_span
+        if active is None or self.document is None:
+            return
+        document = self.document
+        if self._commit(
+            lambda: self.store.delete_span(document, active.uid, self.annotator), f"deleted {active.label}"
+        ):
+            self._apply_change([(active.start, active.end)], keep_active=None)
+
+    def action_resize(self, edge: str, direction: int) -> None:
+        """Move one edge of the picked span by a word (or a character in precise mode)."""
+        active = self.view.active_span
+        document = self.document
+        if active is None or document is None:
+            return
+        text = document.text
+        start, end = active.start, active.end
+        words = self.view.snap_words
+        if edge == "start":
+            if direction < 0:
+                start = previous_word_start(text, start) if words else start - 1
+            else:
+                start = next_word_start(text, start) if words else start + 1
+        else:
+            if direction > 0:
+                nxt = next_word_start(text, end)
+                found = word_at(text, nxt) if words else None
+                end = found[1] if found and found[0] >= end else (nxt if words else end + 1)
+            else:
+                if words:
+                    prev = previous_word_start(text, end - 1)
+                    found = word_at(text, max(prev - 1, 0))
+                    end = found[1] if found and found[1] <= prev else prev
+                else:
+                    end -= 1
+        start, end = max(0, start), min(len(text), end)
+        if start >= end or (start, end) == (active.start, active.end):
+            self.app.bell()
+            return
+        span = self._commit(
+            lambda: self.store.update_span(document, active.uid, self.annotator, start=start, end=end),
+            f"resized {active.label}",
+        )
+        if span is not None:
+            self._apply_change([(min(start, active.start), max(end, active.end))], keep_active=active.uid)
+
+    def action_edit_note(self) -> None:
+        from annotator.tui.screens.note import NoteScreen
+
+        active = self.view.active_span
+        document = self.document
+        if active is None or document is None:
+            return
+
+        def save(note: str | None) -> None:
+            if note is None or note == active.note:
+                return
+            if self._commit(
+                lambda: self.store.update_span(document, active.uid, self.annotator, note=note),
+                "noted" if note else "removed note",
+            ):
+                self._apply_change([(active.start, active.end)], keep_active=active.uid)
+
+        self.app.push_screen(NoteScreen(active, self.labels), save)
+
+    # -- undo / redo -----------------------------------------------------------
+
+    def action_undo(self) -> None:
+        self._history_step("undo")
+
+    def action_redo(self) -> None:
+        self._history_step("redo")
+
+    def _history_step(self, op: str) -> None:
+        document = self.document
+        if document is None:
+            return
+        step = self.store.undo if op == "undo" else self.store.redo
+        before = {s.uid: s for s in self.spans}
+        result: ActionResult | None = self._commit(lambda: step(document, self.annotator), op)
+        if result is None:
+            if self.status.saved.startswith("NOT SAVED"):
+                return
+            self.app.bell()
+            self.notify(f"Nothing to {op}", timeout=2)
+            return
+        self.status.saved = f"saved {datetime.now():%H:%M:%S}: {result.description}"
+        changed: list[tuple[int, int]] = []
+        uid = result.span.uid if result.span else result.removed_uid
+        old = before.get(uid or "")
+        for span in (old, result.span):
+            if span is not None:
+                changed.append((span.start, span.end))
+        self._apply_change(changed, keep_active=result.span.uid if result.span else None)
+        if result.span is not None:
+            self.view.move_to(result.span.start)
+            self.view.pick(result.span.uid)
+
+    # -- plumbing --------------------------------------------------------------
+
+    def _commit(self, write, what: str):  # type: ignore[no-untyped-def]
+        """Run one store write; the status bar says saved only once it committed."""
+        try:
+            result = write()
+        except (AnnotatorError, sqlite3.Error) as error:
+            self.status.saved = f"NOT SAVED: {error}"
+            self.notify(str(error), title="Not saved", severity="error", timeout=4, markup=False)
+            self.app.bell()
+            return None
+        if result is not None and what not in ("undo", "redo"):
+            self.status.saved = f"saved {datetime.now():%H:%M:%S}: {what}"
+        return result
+
+    def _apply_change(self, changed: list[tuple[int, int]], keep_active: str | None) -> None:
+        """Reload this article's spans after a committed change and repaint what moved."""
+        if self.document is None:
+            return
+        self.spans = self.store.spans(self.document.id, self.annotator)
+        self.view.set_spans(self.spans, changed)
+        if keep_active is not None and self.view.span(keep_active):
+            self.view.active_uid = keep_active
+        elif keep_active is None:
+            self.view.active_uid = None
+        self._refresh_history_flags()
+        # The list is rebuilt after this frame, so the article repaints first.
+        self.call_after_refresh(self._refresh_panel)
+        self._show_position()
+
+    def _refresh_panel(self) -> None:
+        self.panel.set_spans(self.spans, self.view.active_uid)
+
+    def _refresh_history_flags(self) -> None:
+        if self.document is None:
+            self._can_undo = self._can_redo = False
+        else:
+            self._can_undo = self.store.can_undo(self.document.id, self.annotator)
+            self._can_redo = self.store.can_redo(self.document.id, self.annotator)
+        self.refresh_bindings()
+
+    # -- messages from the widgets --------------------------------------------
+
+    @on(ArticleView.CursorMoved, "#article")
+    def _cursor_moved(self, event: ArticleView.CursorMoved) -> None:
+        if self.document is None:
+            return
+        line = self.document.text.count("\n", 0, event.offset) + 1
+        here = self.view.spans_at(event.offset)
+        names = ", ".join(one_line(s.label, 12) for s in here)
+        self.status.position = f"line {line} · offset {event.offset}" + (f" · in {names}" if names else "")
+        self.refresh_bindings()
+
+    @on(ArticleView.SpanPicked, "#article")
+    def _span_picked(self, event: ArticleView.SpanPicked) -> None:
+        self.panel.set_active(event.uid, self.view.active_span)
+        self.refresh_bindings()
+
+    @on(AnnotationPanel.SpanHighlighted, "#panel")
+    def _panel_highlighted(self, event: AnnotationPanel.SpanHighlighted) -> None:
+        span = self.view.span(event.uid)
+        if span is None:
+            return
+        self.view.anchor = None
+        self.view.active_uid = span.uid
+        self.view.move_to(span.start)
+        self.view.scroll_to_offset(span.start)
+        self.panel.show_details(span)
+        self.refresh_bindings()
+
+    @on(AnnotationPanel.SpanChosen, "#panel")
+    def _panel_chosen(self, event: AnnotationPanel.SpanChosen) -> None:
+        self._panel_highlighted(event)
+        self.view.focus()
+
+    # -- view ------------------------------------------------------------------
+
+    def action_toggle_precision(self) -> None:
+        self.view.snap_words = not self.view.snap_words
+        self.status.mode = "words" if self.view.snap_words else "characters"
+        self.notify(f"Selections snap to {self.status.mode}", timeout=2)
+
+    def action_toggle_panel_focus(self) -> None:
+        if self.view.has_focus:
+            self.query_one("#span-list").focus()
+        else:
+            self.view.focus()
+
+    def action_help(self) -> None:
+        from annotator.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.labels))

@@ -1,0 +1,93 @@
+"""Every key, grouped as the analyst meets them, and the label guide."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from annotator.model import Label
+from annotator.text import one_line
+
+KEYS: list[tuple[str, list[tuple[str, str]]]] = [
+    (
+        "Move",
+        [
+            ("← → ↑ ↓", "character / row"),
+            ("ctrl+← ctrl+→", "word"),
+            ("home end", "start / end of row"),
+            ("page up / page down", "page"),
+            ("ctrl+home ctrl+end", "top / bottom of the article"),
+        ],
+    ),
+    (
+        "Select",
+        [
+            ("shift + any move", "extend the selection"),
+            ("w", "select the word at the cursor"),
+            ("s", "select the sentence at the cursor"),
+            ("t", "toggle word snapping / character precision"),
+            ("mouse drag", "select; click places the cursor"),
+            ("escape", "clear the selection and the picked span"),
+        ],
+    ),
+    (
+        "Tag",
+        [
+            ("label key", "tag the selection (or retag the picked span)"),
+            ("enter", "pick the span under the cursor (again: the one around it)"),
+            ("tab / shift+tab", "pick the next / previous span"),
+            ("click on a span", "pick it"),
+            ("[  ]", "grow the start / end edge"),
+            ("{  }", "shrink the start / end edge"),
+            ("delete / backspace", "delete the picked span"),
+            ("e", "edit the picked span's note"),
+            ("u / ctrl+z", "undo (survives a restart)"),
+            ("U / ctrl+y", "redo"),
+        ],
+    ),
+    (
+        "Articles and app",
+        [
+            ("n / b", "next / previous article"),
+            ("a", "list of all articles, type to filter"),
+            ("f2", "move between the article and the span list"),
+            ("ctrl+p", "command palette: labels, articles, actions"),
+            ("? / f1", "this help"),
+            ("ctrl+q", "quit (everything is already saved)"),
+        ],
+    ),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: list[BindingType] = [
+        Binding("escape,q,question_mark,f1", "dismiss(None)", "Close", id="help.close"),
+    ]
+
+    def __init__(self, labels: list[Label]) -> None:
+        super().__init__()
+        self.labels = labels
+
+    def compose(self) -> ComposeResult:
+        parts: list[str | tuple[str, str]] = [("annotator — keys\n", "bold")]
+        for group, keys in KEYS:
+            parts.append((f"\n{group}\n", "bold underline"))
+            for key, what in keys:
+                parts.extend([(f"  {key:<22}", "bold"), f"{what}\n"])
+        parts.append(("\nLabels\n", "bold underline"))
+        for label in self.labels:
+            parts.extend(
+                [
+                    (f"  {label.key or '·':<3}", "bold"),
+                    (f"{one_line(label.name, 14):<15}", f"bold {label.color}"),
+                    (f"{label.kind:<9}", "dim"),
+                    f"{one_line(label.description, 120)}\n",
+                ]
+            )
+        parts.append(("\nEvery change is committed to the database before the status bar says saved.\nescape closes this help.", "dim"))
+        with VerticalScroll(id="help-dialog"):
+            yield Static(Content.assemble(*parts))
