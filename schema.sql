@@ -53,6 +53,7 @@ CREATE INDEX IF NOT EXISTS spans_by_annotator ON spans (annotator);
 -- the span did not exist on that side).
 CREATE TABLE IF NOT EXISTS actions (
     id          INTEGER PRIMARY KEY,
+    uid         TEXT    NOT NULL UNIQUE,          -- identity across databases (merge)
     annotator   TEXT    NOT NULL,
     document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
     at          TEXT    NOT NULL,
@@ -64,3 +65,13 @@ CREATE TABLE IF NOT EXISTS actions (
 );
 
 CREATE INDEX IF NOT EXISTS actions_by_document ON actions (document_id, annotator, id);
+
+-- Where each analyst stands on each article: 'in_progress' once they tag, 'done' when
+-- they say so. No row means not started.
+CREATE TABLE IF NOT EXISTS progress (
+    annotator   TEXT    NOT NULL,
+    document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    state       TEXT    NOT NULL CHECK (state IN ('in_progress', 'done')),
+    updated_at  TEXT    NOT NULL,
+    PRIMARY KEY (annotator, document_id)
+);

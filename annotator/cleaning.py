@@ -39,9 +39,17 @@ class CleanedArticle:
     tail_removed: int
 
 
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}[ \t]+")
+
+
+def headline_text(line: str) -> str:
+    """The line as a title: trimmed, without a Markdown heading's leading #s."""
+    return _MARKDOWN_HEADING.sub("", line.strip()).strip()
+
+
 def reads_as_headline(line: str) -> bool:
     """Three to thirty words, starts with a capital or digit, no closing punctuation, no chrome."""
-    line = line.strip()
+    line = headline_text(line)
     words = line.split()
     if not 3 <= len(words) <= 30 or len(line) > 250:
         return False
@@ -55,10 +63,10 @@ def find_title(text: str, fallback: str = "") -> str:
     """The first line that reads as a headline, else the first non-blank line, shortened."""
     for line in text.split("\n")[:60]:
         if reads_as_headline(line):
-            return line.strip()
+            return headline_text(line)
     for line in text.split("\n"):
-        if line.strip():
-            stripped = line.strip()
+        if headline_text(line):
+            stripped = headline_text(line)
             return stripped if len(stripped) <= 120 else stripped[:119].rstrip() + "…"
     return fallback
 

@@ -206,10 +206,22 @@ def export(
             return
         suffix = "".join("-" + re.sub(r"[^\w.@+-]+", "_", name.strip()) for name in names)
         target = out or Path("exports") / f"{path.stem}{suffix}.jsonl"
+        if _same_file(target, path):
+            raise InputError(f"--out {target}: that is the database itself; choose another file")
         count = export_native(store, target, selection)
     finally:
         store.close()
     click.echo(f"wrote {count} document{'s' if count != 1 else ''} to {target}")
+
+
+def _same_file(target: Path, database: Path) -> bool:
+    """Would writing target replace the database (or its -wal/-shm companions)?"""
+    try:
+        resolved = target.resolve()
+        db = database.resolve()
+    except OSError:
+        return False
+    return resolved in {db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")}
 
 
 @cli.command()
@@ -259,8 +271,14 @@ def main() -> None:
     except click.exceptions.Abort:
         click.echo("annotator: aborted", err=True)
         sys.exit(130)
+    except click.UsageError as error:
+        # One line like every other error, with where to read more.
+        message = " ".join(error.format_message().split())
+        command = error.ctx.command_path if error.ctx else "annotator"
+        click.echo(f"annotator: {message} (see '{command} --help')", err=True)
+        sys.exit(error.exit_code)
     except click.ClickException as error:
-        error.show()
+        click.echo(f"annotator: {' '.join(error.format_message().split())}", err=True)
         sys.exit(error.exit_code)
     except AnnotatorError as error:
         click.echo(f"annotator: {error}", err=True)

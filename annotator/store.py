@@ -413,6 +413,10 @@ class Store:
             self._ensure_annotator(annotator)
             span = self._insert_span(span)
             self._log(annotator, document.id, "add", span.uid, None, span)
+            self.conn.execute(
+                "INSERT OR IGNORE INTO progress (annotator, document_id, state, updated_at) VALUES (?, ?, 'in_progress', ?)",
+                (annotator, document.id, stamp),
+            )
         return span
 
     def update_span(
@@ -521,9 +525,10 @@ class Store:
         target: int | None = None,
     ) -> int:
         cursor = self.conn.execute(
-            "INSERT INTO actions (annotator, document_id, at, op, span_uid, before, after, target)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO actions (uid, annotator, document_id, at, op, span_uid, before, after, target)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
+                uuid.uuid4().hex,
                 annotator,
                 document_id,
                 now(),
@@ -584,6 +589,9 @@ class Store:
             after = self._span_from_json(after_json, document.id)
             # Undo moves the span from `after` back to `before`; redo the other way.
             current, wanted = (after, before) if op == "undo" else (before, after)
+            # What is stored now, not what this action left: another analyst may have
+            # deleted or changed the span since, and the log must tell the truth.
+            current = self.span(uid)
             if wanted is None:
                 self.conn.execute("DELETE FROM spans WHERE uid = ?", (uid,))
                 result_span = None

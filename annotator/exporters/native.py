@@ -18,11 +18,20 @@ class ExportFilter:
     only_annotated: bool = False
 
 
+# SQLite escapes the ASCII controls in JSON strings but writes these raw. They are
+# valid JSON, yet str.splitlines() and many JSONL readers take them for line breaks
+# and would cut a document's line in two, so they are written as escapes.
+_LINE_SEPARATORS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+_SEPARATOR_CHARS = ("\x85", "\u2028", "\u2029")
+
+
 def write_native(store: Store, handle: IO[str], selection: ExportFilter) -> int:
     """Stream the lines to handle; returns how many documents were written."""
     count = 0
     write = handle.write
     for line in store.export_rows(selection.annotators, selection.labels, selection.kinds, selection.only_annotated):
+        if any(char in line for char in _SEPARATOR_CHARS):
+            line = line.translate(_LINE_SEPARATORS)
         write(line)
         write("\n")
         count += 1

@@ -7,6 +7,7 @@ export is also a backup and a hand-over between machines.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,29 @@ def _json_type(value: Any) -> str:
     return "an object"
 
 
+# A \uD800-\uDFFF escape: legal JSON, but unpaired it gives a string SQLite cannot store.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+
+
+def _check_surrogates(value: Any, where: str, field: str = "") -> None:
+    """Refuse a lone surrogate in any field (title, meta, a note...), naming the field."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise InputError(
+                f"{where}: {field or 'a key'} holds a lone surrogate U+{ord(value[error.start]):04X}"
+                f" at offset {error.start}"
+            ) from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_surrogates(key, where, f"a key in {field}" if field else "a key")
+            _check_surrogates(item, where, f"{field}.{key}" if field else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_surrogates(item, where, f"{field}[{index}]")
+
+
 def read_jsonl(path: Path, default_annotator: str, encoding: str | None = None) -> list[Record]:
     raw = read_text(path, encoding)
     if raw.startswith("\ufeff"):
@@ -51,6 +75,8 @@ def read_jsonl(path: Path, default_annotator: str, encoding: str | None = None) 
             raise InputError(f"{where}: not valid JSON: {error.msg} at column {error.colno}{hint}") from None
         if not isinstance(data, dict):
             raise InputError(f"{where}: expected a JSON object, got {_json_type(data)}")
+        if _SURROGATE_ESCAPE.search(line):
+            _check_surrogates(data, where)
         records.append(_record(data, where, path, number, default_annotator))
     if not records:
         raise InputError(f"{path}: empty file (no JSON lines)")
@@ -124,6 +150,11 @@ def _span(
         raise InputError(f"{where}: field 'annotator': {error}") from None
     if mapping is not None:
         start, end = mapping[start], mapping[end]
+        if start >= end:
+            raise InputError(
+                f"{where}: offsets {item['start']}-{item['end']} cover only the \\r of a \\r\\n line break,"
+                " which is stored as one \\n; nothing would be left to tag"
+            )
     uid = item.get("uid")
     created = item.get("created_at")
     updated = item.get("updated_at")

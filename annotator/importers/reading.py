@@ -24,6 +24,13 @@ def read_text(path: Path, encoding: str | None = None) -> str:
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
             raise InputError(f"{path}: is {what}, not text; unpack or convert it first")
+    if encoding is None and data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Windows "Unicode" text: the byte-order mark says what it is, so nothing is
+        # guessed (the NUL bytes in it would otherwise read as a binary file).
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise InputError(f"{path}: not valid UTF-16 (at byte {error.start})") from None
     if encoding is None or encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig"):
         nul = data.find(b"\x00")
         if nul != -1:

@@ -17,7 +17,7 @@ class AnnotatorApp(App[None]):
     TITLE = "annotator"
     COMMANDS = App.COMMANDS | {LabelCommands, ArticleCommands, ActionCommands}
     BINDINGS: list[BindingType] = [
-        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]
 
     def __init__(self, store: Store, annotator: str) -> None:

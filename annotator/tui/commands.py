@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
+from textual.markup import escape
 
 from annotator.text import one_line
+
+
+def literal_highlight(matcher: Matcher, candidate: str) -> Content:
+    """Like Matcher.highlight, but the candidate is text, never markup (titles are data)."""
+    content = Content(candidate)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, candidate)
+    if score:
+        for offset in offsets:
+            if not candidate[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class LabelCommands(Provider):
@@ -23,7 +36,7 @@ class LabelCommands(Provider):
             name = f"Tag as {one_line(label.name, 30)}"
             score = matcher.match(f"{name} {label.kind}")
             if score > 0:
-                yield Hit(score, matcher.highlight(name), partial(screen.action_tag, label.name), help=one_line(label.description, 100))
+                yield Hit(score, literal_highlight(matcher, name), partial(screen.action_tag, label.name), help=escape(one_line(label.description, 100)))
 
     async def discover(self) -> Hits:
         from annotator.tui.screens.annotate import AnnotateScreen
@@ -32,7 +45,7 @@ class LabelCommands(Provider):
         if not isinstance(screen, AnnotateScreen):
             return
         for label in screen.labels:
-            yield DiscoveryHit(f"Tag as {one_line(label.name, 30)}", partial(screen.action_tag, label.name), help=one_line(label.description, 100))
+            yield DiscoveryHit(Content(f"Tag as {one_line(label.name, 30)}"), partial(screen.action_tag, label.name), help=escape(one_line(label.description, 100)))
 
 
 class ArticleCommands(Provider):
@@ -49,7 +62,7 @@ class ArticleCommands(Provider):
             title = f"Open: {one_line(document.title, 80)}"
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), partial(screen.open_document, document.id), help=one_line(document.key, 60))
+                yield Hit(score, literal_highlight(matcher, title), partial(screen.open_document, document.id), help=escape(one_line(document.key, 60)))
 
 
 class ActionCommands(Provider):
@@ -77,7 +90,7 @@ class ActionCommands(Provider):
         for name, action, help_text in self.ACTIONS:
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), partial(screen.run_action, action), help=help_text)
+                yield Hit(score, literal_highlight(matcher, name), partial(screen.run_action, action), help=help_text)
 
     async def discover(self) -> Hits:
         from annotator.tui.screens.annotate import AnnotateScreen

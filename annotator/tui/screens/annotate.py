@@ -10,12 +10,13 @@ from datetime import datetime
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer
 
 from annotator.errors import AnnotatorError
+from annotator.labels import APP_KEYS
 from annotator.model import Document, DocumentSummary, Label, Span
 from annotator.store import ActionResult, Store
 from annotator.text import next_word_start, one_line, previous_word_start, word_at
@@ -23,8 +24,6 @@ from annotator.tui.widgets.annotation_panel import AnnotationPanel
 from annotator.tui.widgets.article_view import ArticleView
 from annotator.tui.widgets.bars import DocumentHeader, StatusBar
 
-# Keys the screen and the article view use; a labels file may not take them.
-RESERVED_KEYS = frozenset("w s t u U n b e a")
 
 
 class AnnotateScreen(Screen[None]):
@@ -38,12 +37,12 @@ class AnnotateScreen(Screen[None]):
         Binding("right_curly_bracket", "resize('end', -1)", "Shrink end", show=False, id="span.shrink_end"),
         Binding("e", "edit_note", "Note", id="span.note"),
         Binding("u,ctrl+z", "undo", "Undo", id="history.undo"),
-        Binding("U,ctrl+y", "redo", "Redo", id="history.redo"),
+        Binding("U,ctrl+y", "redo", "Redo", show=False, id="history.redo"),
         Binding("n,ctrl+pagedown", "next_document(1)", "Next", id="document.next"),
-        Binding("b,ctrl+pageup", "next_document(-1)", "Prev", id="document.previous"),
+        Binding("b,ctrl+pageup", "next_document(-1)", "Prev", show=False, id="document.previous"),
         Binding("a", "articles", "Articles", id="document.list"),
-        Binding("t", "toggle_precision", "Words/chars", id="view.precision"),
-        Binding("f2", "toggle_panel_focus", "Panel", id="view.panel"),
+        Binding("t", "toggle_precision", "Words/chars", show=False, id="view.precision"),
+        Binding("f2", "toggle_panel_focus", "Panel", show=False, id="view.panel"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
     ]
 
@@ -79,9 +78,15 @@ class AnnotateScreen(Screen[None]):
         return self.query_one("#status", StatusBar)
 
     def on_mount(self) -> None:
-        for label in self.labels:
-            if label.key and label.key not in RESERVED_KEYS:
-                self._bindings.bind(label.key, f"tag('{label.name}')", label.name)
+        # Label keys come from the database, so they are bound here; first, so the
+        # Footer shows them before everything else.
+        label_bindings = [
+            Binding(label.key, f"tag('{label.name}')", label.name, id=f"label.{label.name}")
+            for label in self.labels
+            if label.key and label.key not in APP_KEYS
+        ]
+        existing = [b for bindings in self._bindings.key_to_bindings.values() for b in bindings]
+        self._bindings = BindingsMap([*label_bindings, *existing])
         self.panel.set_labels(self.labels)
         self.view.set_labels(self.labels)
         self.status.annotator = self.annotator
@@ -145,18 +150,13 @@ class AnnotateScreen(Screen[None]):
     # -- tagging ---------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Grey out what cannot apply now, so the Footer shows what a key will do."""
+        """Hide span keys until a span is picked, so the Footer lists the keys that apply."""
         if not self.is_mounted or not self.query("#article"):
             return True
         view = self.view
-        if action == "tag":
-            return True if (view.selection or view.active_span) else None
+        # Label keys, undo and redo stay live: pressed at the wrong time they explain why.
         if action in ("delete_span", "resize", "edit_note"):
-            return True if view.active_span else None
-        if action == "undo":
-            return True if self._can_undo else None
-        if action == "redo":
-            return True if self._can_redo else None
+            return view.active_span is not None
         return True
 
     def action_tag(self, label: str) -> None:
@@ -173,9 +173,10 @@ class AnnotateScreen(Screen[None]):
                 f"tagged {label}",
             )
             if span is not None:
+                # The new span stays picked while the cursor is on it: a label key fixes a wrong tag.
                 view.anchor = None
                 view.move_to(end)
-                self._apply_change([(start, end)], keep_active=view.active_uid)
+                self._apply_change([(start, end)], keep_active=span.uid)
         elif view.active_span is not None:
             active = view.active_span
             if active.label == label:
@@ -351,8 +352,8 @@ class AnnotateScreen(Screen[None]):
     @on(AnnotationPanel.SpanHighlighted, "#panel")
     def _panel_highlighted(self, event: AnnotationPanel.SpanHighlighted) -> None:
         span = self.view.span(event.uid)
-        if span is None:
-            return
+        if span is None or (span.uid == self.view.active_uid and not isinstance(event, AnnotationPanel.SpanChosen)):
+            return  # the list only followed the article; the cursor stays where it is
         self.view.anchor = None
         self.view.active_uid = span.uid
         self.view.move_to(span.start)

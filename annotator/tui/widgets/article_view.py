@@ -14,7 +14,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from rich.cells import cell_len, get_character_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -89,8 +89,8 @@ A label key tags the selection. **enter** picks the span under the cursor
         Binding("shift+pageup", "page(-1, True)", "Select page up", show=False, id="article.select_page_up"),
         Binding("shift+pagedown", "page(1, True)", "Select page down", show=False, id="article.select_page_down"),
         Binding("w", "select_word", "Word", id="article.select_word"),
-        Binding("s", "select_sentence", "Sentence", id="article.select_sentence"),
-        Binding("enter", "pick_span", "Pick span", id="article.pick_span"),
+        Binding("s", "select_sentence", "Sentence", show=False, id="article.select_sentence"),
+        Binding("enter", "pick_span", "Pick", id="article.pick_span"),
         Binding("tab", "next_span(1)", "Next span", show=False, id="article.next_span"),
         Binding("shift+tab", "next_span(-1)", "Previous span", show=False, id="article.previous_span"),
         Binding("escape", "clear", "Clear", show=False, id="article.clear"),
@@ -269,6 +269,10 @@ A label key tags the selection. **enter** picks the span under the cursor
             self.anchor = None
         if not keep_x:
             self._desired_x = None
+        active = self.active_span
+        if active is not None and not active.start <= offset <= active.end:
+            # Leaving the picked span un-picks it, so a label key never retags out of sight.
+            self.pick(None, move_cursor=False)
         self.cursor = offset
 
     def action_move(self, unit: str, direction: int, select: bool = False) -> None:
@@ -471,21 +475,13 @@ A label key tags the selection. **enter** picks the span under the cursor
         row = self._rows[min(max(row_index, 0), len(self._rows) - 1)]
         line = self._lines[row.line]
         column = row.start
-        cells = 0
-        while column < row.end:
-            width = get_character_cell_size(line[column])
-            if cells + width > x:
-                break
-            cells += width
+        # Measure prefixes as the renderer does, so emoji sequences joined by ZWJ
+        # count as the cells they are drawn in, not the sum of their parts.
+        while column < row.end and cell_len(line[row.start : column + 1]) <= x:
             column += 1
         if column >= row.end and not row.last:
             column = max(row.start, row.end - 1)
         return self._index.starts[row.line] + column
-
-    def offset_at_screen(self, x: int, y: int) -> int:
-        region = self.scrollable_content_region
-        row = int(self.scroll_y) + y - region.y + self.region.y
-        return self._offset_at(x - region.x + self.region.x + int(self.scroll_x), row)
 
     # -- mouse ---------------------------------------------------------------------
 
@@ -524,8 +520,11 @@ A label key tags the selection. **enter** picks the span under the cursor
                 self.pick(None)
 
     def _offset_from_event(self, event: events.MouseEvent) -> int:
-        row = int(self.scroll_y) + event.y
-        return self._offset_at(event.x + int(self.scroll_x), row)
+        # Event coordinates include padding and borders; text starts at the gutter.
+        gutter = self.gutter
+        x = max(0, event.x - gutter.left)
+        y = max(0, event.y - gutter.top)
+        return self._offset_at(x + int(self.scroll_x), int(self.scroll_y) + y)
 
     # -- drawing -------------------------------------------------------------------
 
