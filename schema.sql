@@ -75,3 +75,13 @@ CREATE TABLE IF NOT EXISTS progress (
     updated_at  TEXT    NOT NULL,
     PRIMARY KEY (annotator, document_id)
 );
+
+-- A reviewer's rejection of an analyst's span during adjudication (acceptances are
+-- the gold spans themselves, whose attrs name the reviewer and the source analysts).
+CREATE TABLE IF NOT EXISTS decisions (
+    span_uid    TEXT    PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    decision    TEXT    NOT NULL CHECK (decision IN ('rejected')),
+    reviewer    TEXT    NOT NULL,
+    at          TEXT    NOT NULL
+);

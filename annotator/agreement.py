@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from annotator.model import Span
+from annotator.review import GOLD
 from annotator.tokens import token_offsets
 
 OUTSIDE = "O"
@@ -142,7 +143,7 @@ def krippendorff_alpha(units: Iterable[Sequence[str]]) -> float | None:
     observed = sum(v for (c, k), v in coincidence.items() if c != k)
     expected = sum(totals[c] * totals[k] for c in totals for k in totals if c != k) / (n - 1)
     if expected == 0:
-        return 1.0 if observed == 0 else None
+        return None  # one value everywhere: alpha is undefined (0/0), not perfect
     return 1.0 - observed / expected
 
 
@@ -156,7 +157,7 @@ def cohen_kappa(pairs: Iterable[tuple[str, str]]) -> float | None:
     right = Counter(y for _, y in pairs)
     expected = sum(left[c] * right.get(c, 0) for c in left) / (n * n)
     if expected == 1:
-        return 1.0 if observed == 1 else None
+        return None  # both used one and the same value throughout: undefined
     return (observed - expected) / (1 - expected)
 
 
@@ -267,7 +268,10 @@ def agreement(
             _scope(kind, annotators, documents, values, lambda u, k=kind: u[2] == k, identity,
                    lambda s, k=kind: keep(s) and kind_of.get(s.label, "entity") == k)
         )
-    label_names = sorted({s.label for d in documents for spans in d.spans.values() for s in spans if keep(s)})
+    # Labels the compared analysts used (not those only some other analyst used).
+    label_names = sorted(
+        {s.label for d in documents for a in annotators for s in d.spans.get(a, []) if keep(s)}
+    )
     label_scopes = []
     for label in label_names:
         kind = kind_of.get(label, "entity")
@@ -298,3 +302,76 @@ def agreement(
             DocumentFigures(document.id, document.key, document.title, alpha, sum(f1s) / len(f1s) if f1s else None, disagreements)
         )
     return AgreementReport(annotators, overall, kinds, label_scopes, per_document)
+
+
+def inputs_from_store(store, annotators: list[str] | None = None) -> tuple[list[DocumentInput], list[str]]:  # type: ignore[no-untyped-def]
+    """Every document with each analyst's spans; analysts default to all but gold.
+
+    The default is every analyst with a span or a "done" mark somewhere (one who marked
+    articles done without tagging anything still said "nothing here"). The gold set
+    takes part only when named in `annotators` (e.g. to score an analyst against it);
+    it has coded an article once it has a gold span there or the article is adjudicated.
+    """
+    progress = store.progress()
+    include_gold = bool(annotators) and GOLD in annotators
+    documents: list[DocumentInput] = []
+    seen: set[str] = set()
+    for summary in store.list_documents():
+        document = store.document(summary.id)
+        spans = store.spans_by_annotator(summary.id)
+        if not include_gold:
+            spans.pop(GOLD, None)
+        done = {a for a, state in progress.get(summary.id, {}).items() if state == "done"}
+        if not include_gold:
+            done.discard(GOLD)
+        seen.update(spans, done)
+        coded = set(spans) | done
+        documents.append(DocumentInput(document.id, document.key, document.title, document.text, spans, frozenset(coded)))
+    chosen = list(annotators) if annotators else sorted(seen)
+    return documents, chosen
+
+
+def report_to_json(report: AgreementReport) -> dict[str, object]:
+    def scope(s: Scope) -> dict[str, object]:
+        return {
+            "name": s.name,
+            "alpha": s.alpha,
+            "pairs": [
+                {
+                    "a": a,
+                    "b": b,
+                    "kappa": s.kappa.get((a, b)),
+                    "exact": _prf(s.exact[(a, b)]),
+                    "overlap": _prf(s.overlap[(a, b)]),
+                }
+                for (a, b) in s.exact
+            ],
+        }
+
+    return {
+        "annotators": report.annotators,
+        "overall": scope(report.overall),
+        "kinds": [scope(s) for s in report.kinds],
+        "labels": [scope(s) for s in report.labels],
+        "documents": [
+            {
+                "id": d.key,
+                "title": d.title,
+                "alpha": d.alpha,
+                "mean_exact_f1": d.mean_f1,
+                "disagreeing_units": d.disagreements,
+            }
+            for d in report.documents
+        ],
+    }
+
+
+def _prf(prf: PRF) -> dict[str, object]:
+    return {
+        "matched": prf.matched,
+        "spans_a": prf.count_a,
+        "spans_b": prf.count_b,
+        "precision": prf.precision,
+        "recall": prf.recall,
+        "f1": prf.f1,
+    }

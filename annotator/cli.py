@@ -262,6 +262,94 @@ def stats(db_path: Path | None, as_json: bool) -> None:
         )
 
 
+def _figure(value: float | None) -> str:
+    return "   -  " if value is None else f"{value:6.3f}"
+
+
+@cli.command("agreement")
+@_db_option
+@click.option("--annotators", "names", default=None, help="Comma-separated analysts to compare (default: all but gold).")
+@click.option("--label", "labels", multiple=True, help="Only spans with this label (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def agreement_command(db_path: Path | None, names: str | None, labels: tuple[str, ...], as_json: bool) -> None:
+    """Agreement between analysts: span F1, Krippendorff's alpha, Cohen's kappa.
+
+    Figures per label, per kind and overall, then per article sorted by
+    disagreement. Units and matching rules are in the README.
+
+    \b
+    Example:
+      annotator agreement --db team.db --annotators alice,bob --label PERSON
+    """
+    from annotator.agreement import agreement, inputs_from_store, report_to_json
+    from annotator.text import one_line
+
+    store = Store.open(db_path or default_db_path(), create=False)
+    try:
+        chosen = [n.strip() for n in names.split(",") if n.strip()] if names else None
+        known_annotators = set(store.annotators())
+        for name in chosen or []:
+            if name not in known_annotators:
+                raise InputError(f"--annotators: no analyst named {name!r} in this database")
+        known_labels = set(store.label_map())
+        for label in labels:
+            if label not in known_labels:
+                raise InputError(f"--label {label}: no such label")
+        documents, annotators = inputs_from_store(store, chosen)
+        kind_of = {label.name: label.kind for label in store.labels()}
+    finally:
+        store.close()
+    if len(annotators) < 2:
+        raise InputError("agreement needs at least two analysts with spans")
+    report = agreement(documents, annotators, kind_of, list(labels) or None)
+    if as_json:
+        click.echo(json.dumps(report_to_json(report), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"Analysts: {', '.join(one_line(a, 20) for a in annotators)}   documents: {len(documents)}")
+    click.echo("\nscope        alpha   pair                     kappa   exact P/R/F1          overlap F1")
+    for scope in [report.overall, *report.kinds, *report.labels]:
+        first = True
+        for (a, b), exact in scope.exact.items():
+            overlap = scope.overlap[(a, b)]
+            pair = one_line(f"{a} ~ {b}", 24)
+            head = f"{one_line(scope.name, 12):<12} {_figure(scope.alpha)}" if first else " " * 19
+            click.echo(
+                f"{head}   {pair:<24} {_figure(scope.kappa.get((a, b)))}  "
+                f"{_figure(exact.precision)} {_figure(exact.recall)} {_figure(exact.f1)}  {_figure(overlap.f1)}"
+            )
+            first = False
+    click.echo("\nArticles by disagreement:")
+    for figures in sorted(report.documents, key=lambda d: (-(d.disagreements), d.key)):
+        click.echo(
+            f"  {figures.disagreements:>5} units  alpha {_figure(figures.alpha)}  F1 {_figure(figures.mean_f1)}  {one_line(figures.title, 60)}"
+        )
+
+
+@cli.command("merge")
+@click.argument("other", type=click.Path(dir_okay=False, path_type=Path))
+@_db_option
+def merge_command(other: Path, db_path: Path | None) -> None:
+    """Bring in another analyst's database made on another machine.
+
+    Documents are matched by content hash; spans, history and progress keep their
+    analysts' names. Merging the same file twice adds nothing the second time.
+    The other file is only read.
+
+    \b
+    Example:
+      annotator merge bob-laptop.db --db team.db
+    """
+    store = Store.open(db_path or default_db_path())
+    try:
+        counts = store.merge(other)
+    finally:
+        store.close()
+    click.echo(
+        f"merged {other}: {counts['documents']} documents, {counts['spans']} spans, "
+        f"{counts['actions']} history entries, {counts['progress']} progress marks added"
+    )
+
+
 def main() -> None:
     """Entry point: user errors are one line on stderr and a non-zero exit, never a traceback."""
     try:

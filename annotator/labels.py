@@ -19,7 +19,7 @@ DEFAULT_LABELS: tuple[Label, ...] = (
 )
 
 # Keys the app itself uses (see the help screen); a labels file may not take them.
-APP_KEYS = frozenset("w s t u U n b e a".split())
+APP_KEYS = frozenset("w s t u U n b e a v r x A D S".split())
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$|^[a-z]+$")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]{0,39}$")
 

@@ -385,12 +385,26 @@ class Store:
             )
         return [_span_from_row(row) for row in rows]
 
+    def spans_by_annotator(self, document_id: int) -> dict[str, list[Span]]:
+        """Every analyst's spans on one document (gold included), each in reading order."""
+        grouped: dict[str, list[Span]] = {}
+        for span in self.spans(document_id):
+            grouped.setdefault(span.annotator, []).append(span)
+        return grouped
+
     def span(self, uid: str) -> Span | None:
         row = self.conn.execute(f"SELECT {_SPAN_COLUMNS} FROM spans WHERE uid = ?", (uid,)).fetchone()
         return _span_from_row(row) if row else None
 
     def add_span(
-        self, document: Document, start: int, end: int, label: str, annotator: str, note: str = ""
+        self,
+        document: Document,
+        start: int,
+        end: int,
+        label: str,
+        annotator: str,
+        note: str = "",
+        attrs: dict[str, Any] | None = None,
     ) -> Span:
         """Tag text[start:end]; committed before it returns."""
         self._check_range(document, start, end)
@@ -406,6 +420,7 @@ class Store:
             annotator=annotator,
             text=document.text[start:end],
             note=note,
+            attrs=dict(attrs or {}),
             created_at=stamp,
             updated_at=stamp,
         )
@@ -625,6 +640,148 @@ class Store:
                 [document_id],
             )
         )
+
+    # -- progress and review -------------------------------------------------------
+
+    def set_progress(self, annotator: str, document_id: int, state: str | None) -> None:
+        """Record where an analyst stands on an article (None: not started)."""
+        with self.transaction():
+            if state is None:
+                self.conn.execute(
+                    "DELETE FROM progress WHERE annotator = ? AND document_id = ?", (annotator, document_id)
+                )
+            else:
+                self._ensure_annotator(annotator)
+                self.conn.execute(
+                    "INSERT INTO progress (annotator, document_id, state, updated_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (annotator, document_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+                    (annotator, document_id, state, now()),
+                )
+
+    def progress(self) -> dict[int, dict[str, str]]:
+        """document id -> analyst -> 'in_progress' or 'done'."""
+        table: dict[int, dict[str, str]] = {}
+        for annotator, document_id, state in self.conn.execute(
+            "SELECT annotator, document_id, state FROM progress ORDER BY annotator"
+        ):
+            table.setdefault(document_id, {})[annotator] = state
+        return table
+
+    def rejected(self, document_id: int) -> set[str]:
+        return {row[0] for row in self.conn.execute("SELECT span_uid FROM decisions WHERE document_id = ?", (document_id,))}
+
+    def reject(self, document_id: int, span_uids: Iterable[str], reviewer: str) -> None:
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO decisions (span_uid, document_id, decision, reviewer, at) VALUES (?, ?, 'rejected', ?, ?)",
+                [(uid, document_id, reviewer, now()) for uid in span_uids],
+            )
+
+    def unreject(self, span_uids: Iterable[str]) -> None:
+        with self.transaction():
+            self.conn.executemany("DELETE FROM decisions WHERE span_uid = ?", [(uid,) for uid in span_uids])
+
+    # -- merging another analyst's database -----------------------------------------
+
+    def merge(self, other_path: Path | str) -> dict[str, int]:
+        """Bring in another database: documents by content hash, spans and history by uid.
+
+        Nothing is duplicated when the same database is merged twice.
+        """
+        other_path = Path(other_path)
+        if not other_path.is_file():
+            raise InputError(f"{other_path}: no such database")
+        if other_path.resolve() == self.path.resolve():
+            raise InputError(f"{other_path}: is the database being merged into")
+        try:
+            # Read-only: merging never changes the other analyst's file.
+            other_conn = sqlite3.connect(f"file:{other_path.resolve().as_posix()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+            version = other_conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = {row[0] for row in other_conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.DatabaseError as error:
+            raise InputError(f"{other_path}: not an annotator database ({error})") from None
+        if "documents" not in tables or "spans" not in tables:
+            other_conn.close()
+            raise InputError(f"{other_path}: is not an annotator database")
+        if version != SCHEMA_VERSION:
+            other_conn.close()
+            raise SchemaError(
+                f"{other_path}: schema version {version}, expected {SCHEMA_VERSION}; open it once with this annotator first"
+            )
+        other = Store(other_conn, other_path)
+        counts = {"documents": 0, "spans": 0, "actions": 0, "progress": 0}
+        try:
+            with self.transaction():
+                for label in other._read_labels():
+                    if label.name not in self.label_map():
+                        self._write_labels([replace(label, key="" if any(l.key == label.key for l in self.labels()) else label.key)])
+                        self._labels = None
+                id_map: dict[int, int] = {}
+                for row in other.conn.execute(
+                    "SELECT id, key, title, text, sha256, meta, source FROM documents ORDER BY position, id"
+                ):
+                    other_id, key, title, text, sha, meta, source = row
+                    mine = self.document_by_hash(sha)
+                    if mine is None:
+                        position = self.conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM documents").fetchone()[0]
+                        cursor = self.conn.execute(
+                            "INSERT INTO documents (key, title, text, sha256, meta, source, position, created_at)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            (self._unique_key(key), title, text, sha, meta, source, position, now()),
+                        )
+                        id_map[other_id] = cursor.lastrowid or 0
+                        counts["documents"] += 1
+                    else:
+                        id_map[other_id] = mine.id
+                for name, created in other.conn.execute("SELECT name, created_at FROM annotators"):
+                    self.conn.execute("INSERT OR IGNORE INTO annotators (name, created_at) VALUES (?, ?)", (name, created))
+                for row in other.conn.execute(f"SELECT {_SPAN_COLUMNS} FROM spans"):
+                    span = _span_from_row(row)
+                    span = replace(span, document_id=id_map[span.document_id])
+                    exists = self.conn.execute(
+                        'SELECT 1 FROM spans WHERE uid = ? OR (document_id = ? AND annotator = ? AND start = ? AND "end" = ? AND label = ?)',
+                        (span.uid, span.document_id, span.annotator, span.start, span.end, span.label),
+                    ).fetchone()
+                    if not exists:
+                        self._insert_span(span)
+                        counts["spans"] += 1
+                action_ids: dict[int, int] = {}
+                for row in other.conn.execute(
+                    "SELECT id, uid, annotator, document_id, at, op, span_uid, before, after, target FROM actions ORDER BY id"
+                ):
+                    other_id, uid, annotator, document_id, at, op, span_uid, before, after, target = row
+                    found = self.conn.execute("SELECT id FROM actions WHERE uid = ?", (uid,)).fetchone()
+                    if found:
+                        action_ids[other_id] = found[0]
+                        continue
+                    cursor = self.conn.execute(
+                        "INSERT INTO actions (uid, annotator, document_id, at, op, span_uid, before, after, target)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (uid, annotator, id_map[document_id], at, op, span_uid, before, after, action_ids.get(target) if target else None),
+                    )
+                    action_ids[other_id] = cursor.lastrowid or 0
+                    counts["actions"] += 1
+                for annotator, document_id, state, updated in other.conn.execute(
+                    "SELECT annotator, document_id, state, updated_at FROM progress"
+                ):
+                    cursor = self.conn.execute(
+                        "INSERT INTO progress (annotator, document_id, state, updated_at) VALUES (?, ?, ?, ?)"
+                        " ON CONFLICT (annotator, document_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
+                        " WHERE excluded.updated_at > progress.updated_at",
+                        (annotator, id_map[document_id], state, updated),
+                    )
+                    counts["progress"] += cursor.rowcount if cursor.rowcount > 0 else 0
+                for span_uid, document_id, decision, reviewer, at in other.conn.execute(
+                    "SELECT span_uid, document_id, decision, reviewer, at FROM decisions"
+                ):
+                    self.conn.execute(
+                        "INSERT OR IGNORE INTO decisions (span_uid, document_id, decision, reviewer, at) VALUES (?, ?, ?, ?, ?)",
+                        (span_uid, id_map[document_id], decision, reviewer, at),
+                    )
+        finally:
+            other.close()
+        self._labels = None
+        return counts
 
     # -- reporting -----------------------------------------------------------------
 

@@ -234,3 +234,58 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int] | None:
     if last is not None:
         end = last[1]
     return start, end
+
+
+def resize_range(text: str, start: int, end: int, edge: str, direction: int, words: bool) -> tuple[int, int]:
+    """Move one edge of [start, end) by a word (or a character): direction -1 is left, 1 right."""
+    if edge == "start":
+        if words:
+            start = previous_word_start(text, start) if direction < 0 else next_word_start(text, start)
+        else:
+            start += direction
+    elif direction > 0:
+        if words:
+            following = next_word_start(text, end)
+            found = word_at(text, following)
+            end = found[1] if found and found[0] >= end else following
+        else:
+            end += 1
+    elif words:
+        previous = previous_word_start(text, end - 1)
+        found = word_at(text, max(previous - 1, 0))
+        end = found[1] if found and found[1] <= previous else previous
+    else:
+        end -= 1
+    return max(0, start), min(len(text), end)
+
+
+def _joins_previous(text: str, index: int) -> bool:
+    """Whether text[index] is drawn together with the character before it."""
+    char = text[index]
+    code = ord(char)
+    if char in "\u200d\ufe0e\ufe0f" or 0x1F3FB <= code <= 0x1F3FF or 0xE0020 <= code <= 0xE007F:
+        return True
+    if unicodedata.category(char).startswith("M"):
+        return True
+    if 0x1F1E6 <= code <= 0x1F1FF:  # regional indicators pair up into flags
+        run = 0
+        while index - run - 1 >= 0 and 0x1F1E6 <= ord(text[index - run - 1]) <= 0x1F1FF:
+            run += 1
+        return run % 2 == 1
+    return index > 0 and text[index - 1] == "\u200d"
+
+
+def next_grapheme(text: str, offset: int) -> int:
+    """Offset after the visible character at offset (an emoji sequence or e + accent is one)."""
+    i = min(offset + 1, len(text))
+    while i < len(text) and _joins_previous(text, i):
+        i += 1
+    return i
+
+
+def previous_grapheme(text: str, offset: int) -> int:
+    """Offset of the visible character before offset."""
+    i = max(offset - 1, 0)
+    while i > 0 and _joins_previous(text, i):
+        i -= 1
+    return i

@@ -19,7 +19,7 @@ from annotator.errors import AnnotatorError
 from annotator.labels import APP_KEYS
 from annotator.model import Document, DocumentSummary, Label, Span
 from annotator.store import ActionResult, Store
-from annotator.text import next_word_start, one_line, previous_word_start, word_at
+from annotator.text import one_line, resize_range
 from annotator.tui.widgets.annotation_panel import AnnotationPanel
 from annotator.tui.widgets.article_view import ArticleView
 from annotator.tui.widgets.bars import DocumentHeader, StatusBar
@@ -41,6 +41,11 @@ class AnnotateScreen(Screen[None]):
         Binding("n,ctrl+pagedown", "next_document(1)", "Next", id="document.next"),
         Binding("b,ctrl+pageup", "next_document(-1)", "Prev", show=False, id="document.previous"),
         Binding("a", "articles", "Articles", id="document.list"),
+        Binding("D", "toggle_done", "Done", id="document.done"),
+        Binding("v", "cycle_view", "View analysts", show=False, id="view.analysts"),
+        Binding("r", "review", "Review", id="review.open"),
+        Binding("S", "stats", "Stats", show=False, id="review.stats"),
+        Binding("ctrl+r", "refresh", "Refresh", show=False, id="document.refresh"),
         Binding("t", "toggle_precision", "Words/chars", show=False, id="view.precision"),
         Binding("f2", "toggle_panel_focus", "Panel", show=False, id="view.panel"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
@@ -56,6 +61,8 @@ class AnnotateScreen(Screen[None]):
         self.spans: list[Span] = []
         self._can_undo = False
         self._can_redo = False
+        self.viewing: str | None = None
+        """Whose spans the article shows: None for your own (editable), '*' for everyone, or a name."""
 
     def compose(self) -> ComposeResult:
         yield DocumentHeader(id="document-header")
@@ -106,20 +113,36 @@ class AnnotateScreen(Screen[None]):
 
     def open_document(self, document_id: int, cursor: int = 0) -> None:
         self.document = self.store.document(document_id)
-        self.spans = self.store.spans(document_id, self.annotator)
+        self.spans = self._visible_spans()
         self.view.load(self.document.text, self.spans, self.labels, cursor)
-        self.panel.set_spans(self.spans, None)
+        self.panel.set_spans(self.spans, None, show_annotator=self.viewing == "*")
         self._refresh_history_flags()
         self._show_position()
+
+    def _visible_spans(self) -> list[Span]:
+        assert self.document is not None
+        if self.viewing is None:
+            return self.store.spans(self.document.id, self.annotator)
+        if self.viewing == "*":
+            return self.store.spans(self.document.id)
+        return self.store.spans(self.document.id, self.viewing)
+
+    @property
+    def editable(self) -> bool:
+        """Only your own spans can be changed here; others' are shown read-only."""
+        return self.viewing is None
 
     def _show_position(self) -> None:
         if self.document is None:
             return
         ids = [d.id for d in self.documents]
         position = ids.index(self.document.id) + 1 if self.document.id in ids else 0
-        mine = len(self.spans)
+        count = len(self.spans)
+        whose = {None: "by you", "*": "by everyone (read-only)"}.get(self.viewing, f"by {self.viewing} (read-only)")
+        state = self.store.progress().get(self.document.id, {}).get(self.annotator)
+        done = " · done ✓" if state == "done" else ""
         self.query_one(DocumentHeader).show(
-            self.document.title, position, len(self.documents), f"{mine} span{'s' if mine != 1 else ''} by you"
+            self.document.title, position, len(self.documents), f"{count} span{'s' if count != 1 else ''} {whose}{done}"
         )
         self.app.sub_title = f"{position} / {len(self.documents)}"
 
@@ -145,7 +168,7 @@ class AnnotateScreen(Screen[None]):
                 self.open_document(document_id)
 
         current = self.document.id if self.document else None
-        self.app.push_screen(ArticleListScreen(self.documents, current), chosen)
+        self.app.push_screen(ArticleListScreen(self.documents, current, self.store.progress()), chosen)
 
     # -- tagging ---------------------------------------------------------------
 
@@ -156,11 +179,13 @@ class AnnotateScreen(Screen[None]):
         view = self.view
         # Label keys, undo and redo stay live: pressed at the wrong time they explain why.
         if action in ("delete_span", "resize", "edit_note"):
-            return view.active_span is not None
+            return self.editable and view.active_span is not None
         return True
 
     def action_tag(self, label: str) -> None:
         """Tag the selection; with no selection, retag the picked span."""
+        if not self._check_editable():
+            return
         view = self.view
         document = self.document
         if document is None:
@@ -193,6 +218,8 @@ class AnnotateScreen(Screen[None]):
             self.notify("Select text first: shift+arrows, w for a word, s for a sentence", timeout=3)
 
     def action_delete_span(self) -> None:
+        if not self._check_editable():
+            return
         active = self.view.active_span
         if active is None or self.document is None:
             return
@@ -204,31 +231,13 @@ class AnnotateScreen(Screen[None]):
 
     def action_resize(self, edge: str, direction: int) -> None:
         """Move one edge of the picked span by a word (or a character in precise mode)."""
+        if not self._check_editable():
+            return
         active = self.view.active_span
         document = self.document
         if active is None or document is None:
             return
-        text = document.text
-        start, end = active.start, active.end
-        words = self.view.snap_words
-        if edge == "start":
-            if direction < 0:
-                start = previous_word_start(text, start) if words else start - 1
-            else:
-                start = next_word_start(text, start) if words else start + 1
-        else:
-            if direction > 0:
-                nxt = next_word_start(text, end)
-                found = word_at(text, nxt) if words else None
-                end = found[1] if found and found[0] >= end else (nxt if words else end + 1)
-            else:
-                if words:
-                    prev = previous_word_start(text, end - 1)
-                    found = word_at(text, max(prev - 1, 0))
-                    end = found[1] if found and found[1] <= prev else prev
-                else:
-                    end -= 1
-        start, end = max(0, start), min(len(text), end)
+        start, end = resize_range(document.text, active.start, active.end, edge, direction, self.view.snap_words)
         if start >= end or (start, end) == (active.start, active.end):
             self.app.bell()
             return
@@ -240,6 +249,8 @@ class AnnotateScreen(Screen[None]):
             self._apply_change([(min(start, active.start), max(end, active.end))], keep_active=active.uid)
 
     def action_edit_note(self) -> None:
+        if not self._check_editable():
+            return
         from annotator.tui.screens.note import NoteScreen
 
         active = self.view.active_span
@@ -267,6 +278,8 @@ class AnnotateScreen(Screen[None]):
         self._history_step("redo")
 
     def _history_step(self, op: str) -> None:
+        if not self._check_editable():
+            return
         document = self.document
         if document is None:
             return
@@ -291,6 +304,56 @@ class AnnotateScreen(Screen[None]):
             self.view.move_to(result.span.start)
             self.view.pick(result.span.uid)
 
+    def _check_editable(self) -> bool:
+        if self.editable:
+            return True
+        self.app.bell()
+        self.notify("Others' spans are read-only here: press v until you see your own", timeout=3)
+        return False
+
+    # -- analysts, progress, review ---------------------------------------------
+
+    def action_cycle_view(self) -> None:
+        """Your spans → each other analyst's → everyone's → yours again."""
+        others = [a for a in self.store.annotators() if a != self.annotator]
+        order: list[str | None] = [None, *others, "*"]
+        index = order.index(self.viewing) if self.viewing in order else 0
+        self.viewing = order[(index + 1) % len(order)]
+        if self.document is not None:
+            self.open_document(self.document.id, self.view.cursor)
+        whose = {None: "your own spans", "*": "everyone's spans (read-only)"}.get(self.viewing, f"{self.viewing}'s spans (read-only)")
+        self.notify(f"Showing {whose}", timeout=2, markup=False)
+
+    def action_toggle_done(self) -> None:
+        if self.document is None:
+            return
+        document_id = self.document.id
+        state = self.store.progress().get(document_id, {}).get(self.annotator)
+        new_state = "in_progress" if state == "done" else "done"
+        if self._commit(lambda: self.store.set_progress(self.annotator, document_id, new_state) or True, f"marked {'done' if new_state == 'done' else 'not done'}"):
+            self.reload_documents()
+            self._show_position()
+
+    def action_refresh(self) -> None:
+        """Show other analysts' latest work (they write to the same database)."""
+        if self.document is None:
+            return
+        self.reload_documents()
+        self.open_document(self.document.id, self.view.cursor)
+        self.notify("Reloaded from the database", timeout=2)
+
+    def action_review(self) -> None:
+        from annotator.tui.screens.review import ReviewScreen
+
+        if self.document is None:
+            return
+        self.app.push_screen(ReviewScreen(self.store, self.annotator, self.document.id))
+
+    def action_stats(self) -> None:
+        from annotator.tui.screens.stats import StatsScreen
+
+        self.app.push_screen(StatsScreen(self.store))
+
     # -- plumbing --------------------------------------------------------------
 
     def _commit(self, write, what: str):  # type: ignore[no-untyped-def]
@@ -310,7 +373,7 @@ class AnnotateScreen(Screen[None]):
         """Reload this article's spans after a committed change and repaint what moved."""
         if self.document is None:
             return
-        self.spans = self.store.spans(self.document.id, self.annotator)
+        self.spans = self._visible_spans()
         self.view.set_spans(self.spans, changed)
         if keep_active is not None and self.view.span(keep_active):
             self.view.active_uid = keep_active
@@ -322,7 +385,7 @@ class AnnotateScreen(Screen[None]):
         self._show_position()
 
     def _refresh_panel(self) -> None:
-        self.panel.set_spans(self.spans, self.view.active_uid)
+        self.panel.set_spans(self.spans, self.view.active_uid, show_annotator=self.viewing == "*")
 
     def _refresh_history_flags(self) -> None:
         if self.document is None:
@@ -342,7 +405,8 @@ class AnnotateScreen(Screen[None]):
         here = self.view.spans_at(event.offset)
         names = ", ".join(one_line(s.label, 12) for s in here)
         self.status.position = f"line {line} · offset {event.offset}" + (f" · in {names}" if names else "")
-        self.refresh_bindings()
+        # No refresh_bindings() here: the Footer depends on the picked span, which
+        # SpanPicked reports; rebuilding it on every arrow key costs ~50 ms.
 
     @on(ArticleView.SpanPicked, "#article")
     def _span_picked(self, event: ArticleView.SpanPicked) -> None:

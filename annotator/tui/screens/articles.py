@@ -29,14 +29,29 @@ def filter_documents(documents: list[DocumentSummary], query: str, limit: int = 
     return [by_id[key] for _, _, key in matches]
 
 
-def document_prompt(document: DocumentSummary, total: int) -> Content:
+_STATE_MARK = {"done": ("✓", "green"), "in_progress": ("…", "yellow")}
+
+
+def document_prompt(
+    document: DocumentSummary, total: int, states: dict[str, str] | None = None, flags: set[str] | None = None
+) -> Content:
+    """One row: position, your progress, title, then who has done what."""
     progress = f"{document.span_count} span{'s' if document.span_count != 1 else ''}" if document.span_count else "not started"
-    return Content.assemble(
+    parts: list[str | tuple[str, str]] = [
         (f"{document.position + 1:>4}/{total} ", "dim"),
         ("● " if document.span_count else "○ ", "green" if document.span_count else "dim"),
-        (one_line(document.title, 70), "bold"),
-        (f"  {progress} · {document.length:,} chars · {one_line(document.key, 30)}", "dim"),
-    )
+        (one_line(document.title, 60), "bold"),
+        (f"  {progress} · {document.length:,} chars", "dim"),
+    ]
+    for name, state in sorted((states or {}).items()):
+        mark, colour = _STATE_MARK.get(state, ("·", "dim"))
+        parts.extend(["  ", (f"{one_line(name, 12)} {mark}", colour)])
+    if flags:
+        if "disagreements" in flags:
+            parts.append(("  ≠ disagreements", "bold red"))
+        if "unadjudicated" in flags:
+            parts.append(("  not adjudicated", "italic"))
+    return Content.assemble(*parts)
 
 
 class ArticleListScreen(ModalScreen[int | None]):
@@ -45,12 +60,33 @@ class ArticleListScreen(ModalScreen[int | None]):
     BINDINGS: list[BindingType] = [
         Binding("escape", "dismiss(None)", "Close", id="articles.close"),
         Binding("down", "focus_list", "List", show=False, id="articles.down"),
+        Binding("ctrl+d", "toggle_filter('disagreements')", "Only disagreements", id="articles.disagreements"),
+        Binding("ctrl+g", "toggle_filter('unadjudicated')", "Only not adjudicated", id="articles.unadjudicated"),
     ]
 
-    def __init__(self, documents: list[DocumentSummary], current: int | None) -> None:
+    def __init__(
+        self,
+        documents: list[DocumentSummary],
+        current: int | None,
+        progress: dict[int, dict[str, str]] | None = None,
+        flags: dict[int, set[str]] | None = None,
+    ) -> None:
         super().__init__()
         self.documents = documents
         self.current = current
+        self.progress = progress or {}
+        self.flags = flags
+        self.required: set[str] = set()
+        """Flags an article must have to be listed (review filters)."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_filter":
+            return self.flags is not None
+        return True
+
+    def action_toggle_filter(self, flag: str) -> None:
+        self.required ^= {flag}
+        self._fill(self.query_one("#articles-filter", Input).value)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="articles-dialog"):
@@ -69,8 +105,16 @@ class ArticleListScreen(ModalScreen[int | None]):
     def _fill(self, query: str) -> None:
         option_list = self.query_one("#articles-list", OptionList)
         shown = filter_documents(self.documents, query)
+        if self.flags is not None and self.required:
+            shown = [d for d in shown if self.required <= self.flags.get(d.id, set())]
         total = len(self.documents)
-        option_list.set_options(Option(document_prompt(d, total), id=str(d.id)) for d in shown)
+        option_list.set_options(
+            Option(
+                document_prompt(d, total, self.progress.get(d.id), self.flags.get(d.id) if self.flags else None),
+                id=str(d.id),
+            )
+            for d in shown
+        )
         if shown:
             ids = [d.id for d in shown]
             option_list.highlighted = ids.index(self.current) if (not query and self.current in ids) else 0

@@ -55,7 +55,6 @@ class AnnotationPanel(Vertical):
         super().__init__(id=id)
         self._labels: dict[str, Label] = {}
         self._uids: list[str] = []
-        self._syncing = False
         self._show_annotator = False
 
     def compose(self) -> ComposeResult:
@@ -90,27 +89,19 @@ class AnnotationPanel(Vertical):
         option_list = self.query_one("#span-list", OptionList)
         ordered = sorted(spans, key=lambda s: (s.start, -s.end, s.label, s.annotator))
         self._uids = [span.uid for span in ordered]
-        self._syncing = True
-        try:
-            option_list.set_options(
-                Option(span_prompt(span, self._labels.get(span.label), show_annotator), id=span.uid)
-                for span in ordered
-            )
-            count = len(ordered)
-            self.query_one("#span-count", Static).update(
-                Content(f"Spans ({count})" if count else "Spans: none yet — select text and press a label key")
-            )
-            self._highlight(active_uid)
-        finally:
-            self._syncing = False
+        option_list.set_options(
+            Option(span_prompt(span, self._labels.get(span.label), show_annotator), id=span.uid)
+            for span in ordered
+        )
+        count = len(ordered)
+        self.query_one("#span-count", Static).update(
+            Content(f"Spans ({count})" if count else "Spans: none yet — select text and press a label key")
+        )
+        self._highlight(active_uid)
         self.show_details(next((s for s in ordered if s.uid == active_uid), None))
 
     def set_active(self, uid: str | None, span: Span | None) -> None:
-        self._syncing = True
-        try:
-            self._highlight(uid)
-        finally:
-            self._syncing = False
+        self._highlight(uid)
         self.show_details(span)
 
     def _highlight(self, uid: str | None) -> None:
@@ -141,7 +132,9 @@ class AnnotationPanel(Vertical):
     @on(OptionList.OptionHighlighted, "#span-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        if not self._syncing and event.option.id:
+        # Only the analyst moving through the list counts; highlights set to follow
+        # the article arrive later as echoes and must not move the cursor.
+        if event.option.id and event.option_list.has_focus:
             self.post_message(self.SpanHighlighted(self, event.option.id))
 
     @on(OptionList.OptionSelected, "#span-list")

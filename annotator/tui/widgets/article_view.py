@@ -33,7 +33,9 @@ from annotator.model import Label, Span
 from annotator.text import (
     LineIndex,
     display_safe,
+    next_grapheme,
     next_word_start,
+    previous_grapheme,
     previous_word_start,
     sentence_at,
     snap_to_words,
@@ -283,7 +285,7 @@ A label key tags the selection. **enter** picks the span under the cursor
                 low, high = sorted((self.anchor, cursor))
                 self.move_to(low if direction < 0 else high)
                 return
-            target = cursor + direction
+            target = next_grapheme(text, cursor) if direction > 0 else previous_grapheme(text, cursor)
         elif unit == "word":
             target = previous_word_start(text, cursor) if direction < 0 else next_word_start(text, cursor)
         elif unit == "line":
