@@ -327,7 +327,7 @@ def inputs_from_store(store, annotators: list[str] | None = None) -> tuple[list[
         seen.update(spans, done)
         coded = set(spans) | done
         documents.append(DocumentInput(document.id, document.key, document.title, document.text, spans, frozenset(coded)))
-    chosen = list(annotators) if annotators else sorted(seen)
+    chosen = list(dict.fromkeys(annotators)) if annotators else sorted(seen)  # each name once
     return documents, chosen
 
 

@@ -202,7 +202,9 @@ def export(
             validate_annotator(name, allow_reserved=True)
         selection = ExportFilter(list(names) or None, list(labels) or None, list(kinds) or None, only_annotated)
         if out is not None and str(out) == "-":
-            count = write_native(store, sys.stdout, selection)
+            sys.stdout.flush()
+            count = write_native(store, sys.stdout.buffer, selection)
+            sys.stdout.buffer.flush()
             return
         suffix = "".join("-" + re.sub(r"[^\w.@+-]+", "_", name.strip()) for name in names)
         target = out or Path("exports") / f"{path.stem}{suffix}.jsonl"

@@ -1,15 +1,19 @@
 """Comparing analysts' spans on one article and grouping them for adjudication (no UI here).
 
 Spans are compared within a kind (a claim never disagrees with the entity inside it).
-A *version* is a (start, end, label) held by one or more analysts. Versions of one kind
-that overlap form a *group*:
+A *version* is a (start, end, label) held by one or more analysts. Two versions of one
+kind *compete* when they overlap and no analyst holds both: an analyst who tagged an
+ORG "University of Paris" and the PLACE "Paris" inside it meant both, so nested spans
+everyone agrees on are two agreed groups, not a disagreement. Versions linked by
+competing (directly or through others) form a *group*:
 
 - agreed: one version, held by every analyst who worked on the article;
 - partial: one version, held by only some of them;
 - disagreement: two or more versions (another label, or other boundaries).
 
-A group is settled once a gold span covers one of its versions, or every version in it
-was rejected.
+A gold span belongs to the group whose analysts' spans it was accepted from (its
+`source_uids`); a gold span without that record belongs to the group it overlaps most.
+A group is settled once it has a gold span, or every version in it was rejected.
 """
 
 from __future__ import annotations
@@ -59,7 +63,7 @@ def group_spans(
     kind_of: dict[str, str],
     rejected: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> list[Group]:
-    """Groups in reading order for one article; gold spans attach to the groups they cover."""
+    """Groups in reading order for one article; gold spans attach to the groups they came from."""
     analyst_spans: list[Span] = []
     gold_spans: list[Span] = []
     for span in spans:
@@ -72,17 +76,34 @@ def group_spans(
         ((key[0], Version(key[1], key[2], key[3], tuple(v))) for key, v in by_key.items()),
         key=lambda kv: (kv[1].start, -kv[1].end, kv[1].label),
     )
+    # Union-find over competing versions, swept in start order per kind.
+    parent = list(range(len(versions)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    holders = [frozenset(v.annotators) for _, v in versions]
+    active: dict[str, list[int]] = {}
+    for index, (kind, version) in enumerate(versions):
+        still_open = [j for j in active.get(kind, []) if versions[j][1].end > version.start]
+        for j in still_open:
+            if not holders[j] & holders[index]:
+                parent[root(index)] = root(j)
+        still_open.append(index)
+        active[kind] = still_open
+    members: dict[int, list[int]] = {}
+    for index in range(len(versions)):
+        members.setdefault(root(index), []).append(index)
     groups: list[Group] = []
-    open_by_kind: dict[str, Group] = {}
-    for kind, version in versions:
-        current = open_by_kind.get(kind)
-        if current is not None and version.start < current.end:
-            current.versions.append(version)
-            current.end = max(current.end, version.end)
-        else:
-            current = Group(kind, version.start, version.end, [version])
-            open_by_kind[kind] = current
-            groups.append(current)
+    for indexes in members.values():
+        kind = versions[indexes[0]][0]
+        group_versions = [versions[i][1] for i in indexes]
+        groups.append(
+            Group(kind, min(v.start for v in group_versions), max(v.end for v in group_versions), group_versions)
+        )
     everyone = set(coders)
     for group in groups:
         if len(group.versions) > 1:
@@ -91,15 +112,36 @@ def group_spans(
             group.status = "agreed"
         else:
             group.status = "partial"
-        group.gold = [
-            g
-            for g in gold_spans
-            if kind_of.get(g.label, "entity") == group.kind and g.start < group.end and g.end > group.start
-        ]
         uids = {s.uid for v in group.versions for s in v.spans}
         group.rejected = bool(uids) and uids <= rejected
+    for gold in gold_spans:
+        owner = _owner(gold, groups, kind_of)
+        if owner is not None:
+            owner.gold.append(gold)
     groups.sort(key=lambda g: (g.start, -g.end, g.kind))
     return groups
+
+
+def _owner(gold: Span, groups: list[Group], kind_of: dict[str, str]) -> Group | None:
+    """The group a gold span settles: the one it was accepted from, else the one it overlaps most."""
+    kind = kind_of.get(gold.label, "entity")
+    candidates = [g for g in groups if g.kind == kind]
+    sources = set(gold.attrs.get("source_uids") or ()) if isinstance(gold.attrs, dict) else set()
+    if sources:
+        for group in candidates:
+            if sources & {s.uid for v in group.versions for s in v.spans}:
+                return group
+    best: Group | None = None
+    best_score: tuple[int, int] = (0, 0)
+    for group in candidates:
+        shared = min(gold.end, group.end) - max(gold.start, group.start)
+        if shared <= 0:
+            continue
+        exact = any((v.start, v.end) == (gold.start, gold.end) for v in group.versions)
+        score = (int(exact), shared)
+        if score > best_score:
+            best, best_score = group, score
+    return best
 
 
 def gold_attrs(version: Version, reviewer: str) -> dict[str, object]:

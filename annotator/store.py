@@ -578,6 +578,11 @@ class Store:
                 undone.clear()
         return done, undone
 
+    def history_flags(self, document_id: int, annotator: str) -> tuple[bool, bool]:
+        """(can undo, can redo) from one replay of the log."""
+        done, undone = self._stacks(document_id, annotator)
+        return bool(done), bool(undone)
+
     def can_undo(self, document_id: int, annotator: str) -> bool:
         return bool(self._stacks(document_id, annotator)[0])
 
@@ -657,6 +662,12 @@ class Store:
                     " ON CONFLICT (annotator, document_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
                     (annotator, document_id, state, now()),
                 )
+
+    def progress_of(self, annotator: str, document_id: int) -> str | None:
+        row = self.conn.execute(
+            "SELECT state FROM progress WHERE annotator = ? AND document_id = ?", (annotator, document_id)
+        ).fetchone()
+        return row[0] if row else None
 
     def progress(self) -> dict[int, dict[str, str]]:
         """document id -> analyst -> 'in_progress' or 'done'."""
@@ -823,7 +834,8 @@ class Store:
         labels: list[str] | None = None,
         kinds: list[str] | None = None,
         only_annotated: bool = False,
-    ) -> Iterator[str]:
+        as_bytes: bool = False,
+    ) -> Iterator[Any]:
         """One native-format JSON line per document, built by SQLite and streamed.
 
         SQLite assembles the JSON so a million spans never sit in Python memory at once
@@ -856,13 +868,21 @@ class Store:
             )
             FROM documents d WHERE 1 {having} ORDER BY d.position, d.id
         """
-        cursor = self.conn.execute(sql, params + (params if only_annotated else []))
-        while True:
-            rows = cursor.fetchmany(256)
-            if not rows:
-                return
-            for (line,) in rows:
-                yield line
+        # A cursor of its own with bytes results: the lines go to the file as SQLite made them.
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None) if as_bytes else self.conn
+        if as_bytes:
+            conn.text_factory = bytes
+        try:
+            cursor = conn.execute(sql, params + (params if only_annotated else []))
+            while True:
+                rows = cursor.fetchmany(256)
+                if not rows:
+                    return
+                for (line,) in rows:
+                    yield line
+        finally:
+            if as_bytes:
+                conn.close()
 
 
 def _document_from_row(row: tuple[Any, ...]) -> Document:

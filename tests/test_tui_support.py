@@ -16,7 +16,6 @@ from rich.cells import cell_len
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.strip import Strip
-from textual.widgets import OptionList
 
 from annotator.model import Span
 from annotator.store import Store
@@ -24,6 +23,7 @@ from annotator.tui.app import AnnotatorApp, make_app
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.widgets.article_view import ArticleView
 from annotator.tui.widgets.bars import StatusBar
+from annotator.tui.widgets.span_list import SpanList
 
 SIZE = (120, 40)
 ANNOTATOR = "alice"
@@ -66,14 +66,12 @@ def status_text(app: AnnotatorApp) -> str:
     return str(bar.render().plain)
 
 
-def span_list(app: AnnotatorApp) -> OptionList:
-    return _main_screen(app).query_one("#span-list", OptionList)
+def span_list(app: AnnotatorApp) -> SpanList:
+    return _main_screen(app).query_one("#span-list", SpanList)
 
 
 def span_list_texts(app: AnnotatorApp) -> list[str]:
-    option_list = span_list(app)
-    prompts = [option_list.get_option_at_index(i).prompt for i in range(option_list.option_count)]
-    return [str(getattr(prompt, "plain", prompt)) for prompt in prompts]
+    return span_list(app).row_texts()
 
 
 def spans_in_db(path: Path, document_id: int | None = None, annotator: str | None = ANNOTATOR) -> list[Span]:

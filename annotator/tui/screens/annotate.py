@@ -13,7 +13,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from annotator.errors import AnnotatorError
 from annotator.labels import APP_KEYS
@@ -23,6 +22,7 @@ from annotator.text import one_line, resize_range
 from annotator.tui.widgets.annotation_panel import AnnotationPanel
 from annotator.tui.widgets.article_view import ArticleView
 from annotator.tui.widgets.bars import DocumentHeader, StatusBar
+from annotator.tui.widgets.key_bar import KeyBar
 
 
 
@@ -61,6 +61,7 @@ class AnnotateScreen(Screen[None]):
         self.spans: list[Span] = []
         self._can_undo = False
         self._can_redo = False
+        self._binding_state: tuple[bool, bool] | None = None
         self.viewing: str | None = None
         """Whose spans the article shows: None for your own (editable), '*' for everyone, or a name."""
 
@@ -70,7 +71,7 @@ class AnnotateScreen(Screen[None]):
             yield ArticleView(id="article")
             yield AnnotationPanel(id="panel")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def view(self) -> ArticleView:
@@ -86,7 +87,7 @@ class AnnotateScreen(Screen[None]):
 
     def on_mount(self) -> None:
         # Label keys come from the database, so they are bound here; first, so the
-        # Footer shows them before everything else.
+        # key bar shows them before everything else.
         label_bindings = [
             Binding(label.key, f"tag('{label.name}')", label.name, id=f"label.{label.name}")
             for label in self.labels
@@ -139,7 +140,7 @@ class AnnotateScreen(Screen[None]):
         position = ids.index(self.document.id) + 1 if self.document.id in ids else 0
         count = len(self.spans)
         whose = {None: "by you", "*": "by everyone (read-only)"}.get(self.viewing, f"by {self.viewing} (read-only)")
-        state = self.store.progress().get(self.document.id, {}).get(self.annotator)
+        state = self.store.progress_of(self.annotator, self.document.id)
         done = " · done ✓" if state == "done" else ""
         self.query_one(DocumentHeader).show(
             self.document.title, position, len(self.documents), f"{count} span{'s' if count != 1 else ''} {whose}{done}"
@@ -173,7 +174,7 @@ class AnnotateScreen(Screen[None]):
     # -- tagging ---------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide span keys until a span is picked, so the Footer lists the keys that apply."""
+        """Hide span keys until a span is picked, so the key bar lists the keys that apply."""
         if not self.is_mounted or not self.query("#article"):
             return True
         view = self.view
@@ -201,7 +202,7 @@ class AnnotateScreen(Screen[None]):
                 # The new span stays picked while the cursor is on it: a label key fixes a wrong tag.
                 view.anchor = None
                 view.move_to(end)
-                self._apply_change([(start, end)], keep_active=span.uid)
+                self._apply_change(upserted=span, keep_active=span.uid)
         elif view.active_span is not None:
             active = view.active_span
             if active.label == label:
@@ -212,7 +213,7 @@ class AnnotateScreen(Screen[None]):
                 f"retagged {active.label} → {label}",
             )
             if span is not None:
-                self._apply_change([(active.start, active.end)], keep_active=active.uid)
+                self._apply_change(upserted=span, keep_active=active.uid)
         else:
             self.app.bell()
             self.notify("Select text first: shift+arrows, w for a word, s for a sentence", timeout=3)
@@ -227,7 +228,7 @@ class AnnotateScreen(Screen[None]):
         if self._commit(
             lambda: self.store.delete_span(document, active.uid, self.annotator), f"deleted {active.label}"
         ):
-            self._apply_change([(active.start, active.end)], keep_active=None)
+            self._apply_change(removed=active.uid, keep_active=None)
 
     def action_resize(self, edge: str, direction: int) -> None:
         """Move one edge of the picked span by a word (or a character in precise mode)."""
@@ -246,7 +247,7 @@ class AnnotateScreen(Screen[None]):
             f"resized {active.label}",
         )
         if span is not None:
-            self._apply_change([(min(start, active.start), max(end, active.end))], keep_active=active.uid)
+            self._apply_change(upserted=span, keep_active=active.uid)
 
     def action_edit_note(self) -> None:
         if not self._check_editable():
@@ -261,11 +262,12 @@ class AnnotateScreen(Screen[None]):
         def save(note: str | None) -> None:
             if note is None or note == active.note:
                 return
-            if self._commit(
+            span = self._commit(
                 lambda: self.store.update_span(document, active.uid, self.annotator, note=note),
                 "noted" if note else "removed note",
-            ):
-                self._apply_change([(active.start, active.end)], keep_active=active.uid)
+            )
+            if span is not None:
+                self._apply_change(upserted=span, keep_active=active.uid)
 
         self.app.push_screen(NoteScreen(active, self.labels), save)
 
@@ -284,7 +286,6 @@ class AnnotateScreen(Screen[None]):
         if document is None:
             return
         step = self.store.undo if op == "undo" else self.store.redo
-        before = {s.uid: s for s in self.spans}
         result: ActionResult | None = self._commit(lambda: step(document, self.annotator), op)
         if result is None:
             if self.status.saved.startswith("NOT SAVED"):
@@ -293,13 +294,11 @@ class AnnotateScreen(Screen[None]):
             self.notify(f"Nothing to {op}", timeout=2)
             return
         self.status.saved = f"saved {datetime.now():%H:%M:%S}: {result.description}"
-        changed: list[tuple[int, int]] = []
-        uid = result.span.uid if result.span else result.removed_uid
-        old = before.get(uid or "")
-        for span in (old, result.span):
-            if span is not None:
-                changed.append((span.start, span.end))
-        self._apply_change(changed, keep_active=result.span.uid if result.span else None)
+        self._apply_change(
+            upserted=result.span,
+            removed=result.removed_uid,
+            keep_active=result.span.uid if result.span else None,
+        )
         if result.span is not None:
             self.view.move_to(result.span.start)
             self.view.pick(result.span.uid)
@@ -328,7 +327,7 @@ class AnnotateScreen(Screen[None]):
         if self.document is None:
             return
         document_id = self.document.id
-        state = self.store.progress().get(document_id, {}).get(self.annotator)
+        state = self.store.progress_of(self.annotator, document_id)
         new_state = "in_progress" if state == "done" else "done"
         if self._commit(lambda: self.store.set_progress(self.annotator, document_id, new_state) or True, f"marked {'done' if new_state == 'done' else 'not done'}"):
             self.reload_documents()
@@ -369,31 +368,44 @@ class AnnotateScreen(Screen[None]):
             self.status.saved = f"saved {datetime.now():%H:%M:%S}: {what}"
         return result
 
-    def _apply_change(self, changed: list[tuple[int, int]], keep_active: str | None) -> None:
-        """Reload this article's spans after a committed change and repaint what moved."""
+    def _apply_change(
+        self, upserted: Span | None = None, removed: str | None = None, keep_active: str | None = None
+    ) -> None:
+        """Show one committed change: the article repaints the rows it touched, the list one row."""
         if self.document is None:
             return
-        self.spans = self._visible_spans()
-        self.view.set_spans(self.spans, changed)
+        by_uid = {span.uid: span for span in self.spans}
+        if removed is not None:
+            by_uid.pop(removed, None)
+            self.view.remove_span(removed)
+            self.panel.remove(removed)
+        if upserted is not None:
+            by_uid[upserted.uid] = upserted
+            self.view.upsert_span(upserted)
+            self.panel.upsert(upserted)
+        self.spans = list(by_uid.values())
         if keep_active is not None and self.view.span(keep_active):
             self.view.active_uid = keep_active
         elif keep_active is None:
             self.view.active_uid = None
+        active = self.view.active_span
+        self.panel.set_active(active.uid if active else None, active)
         self._refresh_history_flags()
-        # The list is rebuilt after this frame, so the article repaints first.
-        self.call_after_refresh(self._refresh_panel)
         self._show_position()
-
-    def _refresh_panel(self) -> None:
-        self.panel.set_spans(self.spans, self.view.active_uid, show_annotator=self.viewing == "*")
 
     def _refresh_history_flags(self) -> None:
         if self.document is None:
             self._can_undo = self._can_redo = False
         else:
-            self._can_undo = self.store.can_undo(self.document.id, self.annotator)
-            self._can_redo = self.store.can_redo(self.document.id, self.annotator)
-        self.refresh_bindings()
+            self._can_undo, self._can_redo = self.store.history_flags(self.document.id, self.annotator)
+        self._refresh_footer()
+
+    def _refresh_footer(self) -> None:
+        """Refresh the key bar only when what check_action answers has changed."""
+        state = (self.editable, self.view.active_span is not None)
+        if state != self._binding_state:
+            self._binding_state = state
+            self.refresh_bindings()
 
     # -- messages from the widgets --------------------------------------------
 
@@ -405,13 +417,13 @@ class AnnotateScreen(Screen[None]):
         here = self.view.spans_at(event.offset)
         names = ", ".join(one_line(s.label, 12) for s in here)
         self.status.position = f"line {line} · offset {event.offset}" + (f" · in {names}" if names else "")
-        # No refresh_bindings() here: the Footer depends on the picked span, which
+        # No refresh_bindings() here: the key bar depends on the picked span, which
         # SpanPicked reports; rebuilding it on every arrow key costs ~50 ms.
 
     @on(ArticleView.SpanPicked, "#article")
     def _span_picked(self, event: ArticleView.SpanPicked) -> None:
         self.panel.set_active(event.uid, self.view.active_span)
-        self.refresh_bindings()
+        self._refresh_footer()
 
     @on(AnnotationPanel.SpanHighlighted, "#panel")
     def _panel_highlighted(self, event: AnnotationPanel.SpanHighlighted) -> None:
@@ -423,7 +435,7 @@ class AnnotateScreen(Screen[None]):
         self.view.move_to(span.start)
         self.view.scroll_to_offset(span.start)
         self.panel.show_details(span)
-        self.refresh_bindings()
+        self._refresh_footer()
 
     @on(AnnotationPanel.SpanChosen, "#panel")
     def _panel_chosen(self, event: AnnotationPanel.SpanChosen) -> None:

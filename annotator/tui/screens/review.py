@@ -14,7 +14,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from annotator.errors import AnnotatorError
 from annotator.labels import APP_KEYS
@@ -24,6 +23,7 @@ from annotator.store import Store
 from annotator.text import resize_range
 from annotator.tui.widgets.article_view import ArticleView
 from annotator.tui.widgets.bars import DocumentHeader, StatusBar
+from annotator.tui.widgets.key_bar import KeyBar
 from annotator.tui.widgets.review_panel import ReviewPanel
 
 
@@ -69,7 +69,7 @@ class ReviewScreen(Screen[None]):
             yield ArticleView(id="review-article")
             yield ReviewPanel(id="review-panel")
         yield StatusBar(id="review-status")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def view(self) -> ArticleView:

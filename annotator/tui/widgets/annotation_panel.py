@@ -7,27 +7,15 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 
 from annotator.model import Label, Span
 from annotator.text import one_line
-
-
-def span_prompt(span: Span, label: Label | None, show_annotator: bool) -> Content:
-    """One list row: label in its colour, the quoted text, a note marker; all literal."""
-    colour = label.color if label else "#abb2bf"
-    parts: list[str | tuple[str, str]] = [(f"{one_line(span.label, 10):<9}", f"bold {colour}"), " "]
-    if show_annotator:
-        parts.append((f"{one_line(span.annotator, 10)} ", "dim"))
-    parts.append(one_line(span.text, 60))
-    if span.note:
-        parts.append(("  ✎ " + one_line(span.note, 40), "italic dim"))
-    return Content.assemble(*parts)
+from annotator.tui.widgets.span_list import SpanList
 
 
 class AnnotationPanel(Vertical):
-    """Lists spans; highlighting one asks the screen to show it in the article."""
+    """Lists spans; moving through the list asks the screen to show the span in the article."""
 
     HELP = """
 ## Spans
@@ -54,18 +42,21 @@ class AnnotationPanel(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._labels: dict[str, Label] = {}
-        self._uids: list[str] = []
-        self._show_annotator = False
 
     def compose(self) -> ComposeResult:
         yield Static("Spans", id="span-count", classes="panel-title")
-        yield OptionList(id="span-list")
+        yield SpanList(id="span-list")
         yield Static("", id="span-details")
         yield Static("Labels", classes="panel-title")
         yield Static("", id="label-guide")
 
+    @property
+    def span_list(self) -> SpanList:
+        return self.query_one("#span-list", SpanList)
+
     def set_labels(self, labels: list[Label]) -> None:
         self._labels = {label.name: label for label in labels}
+        self.span_list.set_labels(labels)
         parts: list[str | tuple[str, str]] = []
         for label in labels:
             if parts:
@@ -84,39 +75,35 @@ class AnnotationPanel(Vertical):
         self.query_one("#label-guide", Static).update(Content.assemble(*parts))
 
     def set_spans(self, spans: list[Span], active_uid: str | None, show_annotator: bool = False) -> None:
-        """Rebuild the list (reading order) and keep the highlight on the active span."""
-        self._show_annotator = show_annotator
-        option_list = self.query_one("#span-list", OptionList)
-        ordered = sorted(spans, key=lambda s: (s.start, -s.end, s.label, s.annotator))
-        self._uids = [span.uid for span in ordered]
-        option_list.set_options(
-            Option(span_prompt(span, self._labels.get(span.label), show_annotator), id=span.uid)
-            for span in ordered
-        )
-        count = len(ordered)
+        """Show a new set of spans (another article, or another analyst's view)."""
+        self.span_list.set_spans(spans, show_annotator)
+        self.span_list.highlight_uid(active_uid)
+        self._show_count()
+        self.show_details(next((s for s in spans if s.uid == active_uid), None))
+
+    def upsert(self, span: Span) -> None:
+        self.span_list.upsert(span)
+        self._show_count()
+
+    def remove(self, uid: str) -> None:
+        self.span_list.remove(uid)
+        self._show_count()
+
+    def _show_count(self) -> None:
+        count = self.span_list.option_count
         self.query_one("#span-count", Static).update(
-            Content(f"Spans ({count})" if count else "Spans: none yet — select text and press a label key")
+            Content(f"Spans ({count})" if count else "Spans: none yet — select text and press a label key"),
+            layout=False,
         )
-        self._highlight(active_uid)
-        self.show_details(next((s for s in ordered if s.uid == active_uid), None))
 
     def set_active(self, uid: str | None, span: Span | None) -> None:
-        self._highlight(uid)
+        self.span_list.highlight_uid(uid)
         self.show_details(span)
-
-    def _highlight(self, uid: str | None) -> None:
-        option_list = self.query_one("#span-list", OptionList)
-        if uid is not None and uid in self._uids:
-            index = self._uids.index(uid)
-            option_list.highlighted = index
-            option_list.scroll_to_highlight()
-        else:
-            option_list.highlighted = None
 
     def show_details(self, span: Span | None) -> None:
         details = self.query_one("#span-details", Static)
         if span is None:
-            details.update(Content("Pick a span (enter, tab or click) to see it here.").stylize("dim"))
+            details.update(Content("Pick a span (enter, tab or click) to see it here.").stylize("dim"), layout=False)
             return
         label = self._labels.get(span.label)
         parts: list[str | tuple[str, str]] = [
@@ -127,18 +114,12 @@ class AnnotationPanel(Vertical):
         ]
         if span.note:
             parts.extend(["\n", ("Note: ", "bold"), one_line(span.note, 400)])
-        details.update(Content.assemble(*parts))
+        details.update(Content.assemble(*parts), layout=False)  # fixed height in the .tcss
 
-    @on(OptionList.OptionHighlighted, "#span-list")
-    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    @on(SpanList.Highlighted, "#span-list")
+    def _highlighted(self, event: SpanList.Highlighted) -> None:
         event.stop()
-        # Only the analyst moving through the list counts; highlights set to follow
-        # the article arrive later as echoes and must not move the cursor.
-        if event.option.id and event.option_list.has_focus:
-            self.post_message(self.SpanHighlighted(self, event.option.id))
-
-    @on(OptionList.OptionSelected, "#span-list")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if event.option.id:
-            self.post_message(self.SpanChosen(self, event.option.id))
+        if isinstance(event, SpanList.Chosen):
+            self.post_message(self.SpanChosen(self, event.uid))
+        else:
+            self.post_message(self.SpanHighlighted(self, event.uid))

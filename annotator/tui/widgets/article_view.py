@@ -11,7 +11,7 @@ it posts (tag, retag, resize, delete).
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -42,6 +42,10 @@ from annotator.text import (
     trim,
     word_at,
 )
+
+
+def _span_order(span: Span) -> tuple[int, int, str, str, str]:
+    return (span.start, -span.end, span.label, span.annotator, span.uid)
 
 
 @dataclass(frozen=True)
@@ -222,8 +226,50 @@ A label key tags the selection. **enter** picks the span under the cursor
                 self._line_versions[line] += 1
             self._refresh_offsets(start, end)
 
+    def upsert_span(self, span: Span) -> None:
+        """Add or replace one span (by uid) and repaint only the rows it covers, old and new."""
+        old = self._spans_by_uid.get(span.uid)
+        if old is not None:
+            self._drop(old)
+        insort(self._spans, span, key=_span_order)
+        self._spans_by_uid[span.uid] = span
+        line_of = self._index.line_of
+        for line in range(line_of(span.start), line_of(max(span.start, span.end - 1)) + 1):
+            self._line_spans.setdefault(line, []).append(span)
+        self._touch(span.start, span.end)
+        if old is not None:
+            self._touch(old.start, old.end)
+
+    def remove_span(self, uid: str) -> None:
+        old = self._spans_by_uid.get(uid)
+        if old is None:
+            return
+        self._drop(old)
+        if self.active_uid == uid:
+            self.set_reactive(ArticleView.active_uid, None)
+        self._touch(old.start, old.end)
+
+    def _drop(self, span: Span) -> None:
+        index = bisect_left(self._spans, _span_order(span), key=_span_order)
+        while index < len(self._spans) and self._spans[index].uid != span.uid:
+            index += 1
+        if index < len(self._spans):
+            del self._spans[index]
+        del self._spans_by_uid[span.uid]
+        line_of = self._index.line_of
+        for line in range(line_of(span.start), line_of(max(span.start, span.end - 1)) + 1):
+            spans = self._line_spans.get(line, [])
+            self._line_spans[line] = [s for s in spans if s.uid != span.uid]
+
+    def _touch(self, start: int, end: int) -> None:
+        first = self._index.line_of(start)
+        last = self._index.line_of(max(start, end - 1))
+        for line in range(first, last + 1):
+            self._line_versions[line] += 1
+        self._refresh_offsets(start, end)
+
     def _set_spans(self, spans: list[Span]) -> None:
-        self._spans = sorted(spans, key=lambda s: (s.start, -s.end, s.label, s.annotator))
+        self._spans = sorted(spans, key=_span_order)
         self._spans_by_uid = {span.uid: span for span in self._spans}
         by_line: dict[int, list[Span]] = {}
         line_of = self._index.line_of

@@ -13,13 +13,15 @@ class DocumentHeader(Static):
     """Article title and its position in the corpus; titles are shown literally."""
 
     def show(self, title: str, position: int, total: int, done_hint: str = "") -> None:
+        # One fixed row: no layout pass needed (a layout pass costs milliseconds per key).
         self.update(
             Content.assemble(
                 (f" {position} / {total} ", "reverse bold"),
                 "  ",
                 (one_line(title, 200), "bold"),
                 (f"  {done_hint}" if done_hint else "", "dim"),
-            )
+            ),
+            layout=False,
         )
 
 
