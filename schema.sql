@@ -57,11 +57,12 @@ CREATE TABLE IF NOT EXISTS actions (
     annotator   TEXT    NOT NULL,
     document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
     at          TEXT    NOT NULL,
-    op          TEXT    NOT NULL CHECK (op IN ('add', 'delete', 'update', 'undo', 'redo', 'import')),
+    op          TEXT    NOT NULL CHECK (op IN ('add', 'delete', 'update', 'undo', 'redo', 'import', 'reject')),
     span_uid    TEXT    NOT NULL,
     before      TEXT,
     after       TEXT,
-    target      INTEGER REFERENCES actions (id)  -- the action an undo or redo applies to
+    target      INTEGER REFERENCES actions (id), -- the action an undo or redo applies to
+    batch       TEXT                             -- actions sharing a batch are undone as one
 );
 
 CREATE INDEX IF NOT EXISTS actions_by_document ON actions (document_id, annotator, id);

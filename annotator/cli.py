@@ -6,7 +6,6 @@ import json
 import re
 import sqlite3
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 

@@ -9,7 +9,9 @@ rather than failing.
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
+import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -86,6 +88,7 @@ class ActionResult:
     description: str
     span: Span | None
     removed_uid: str | None = None
+    changed: list[ActionResult] | None = None  # every span change of a batch, in order
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ class Store:
         self.path = path
         self._labels: list[Label] | None = None
         self._depth = 0
+        self._batch: str | None = None
 
     # -- opening -------------------------------------------------------------------
 
@@ -540,8 +544,8 @@ class Store:
         target: int | None = None,
     ) -> int:
         cursor = self.conn.execute(
-            "INSERT INTO actions (uid, annotator, document_id, at, op, span_uid, before, after, target)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO actions (uid, annotator, document_id, at, op, span_uid, before, after, target, batch)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 uuid.uuid4().hex,
                 annotator,
@@ -552,29 +556,53 @@ class Store:
                 _span_json(before) if before else None,
                 _span_json(after) if after else None,
                 target,
+                self._batch,
             ),
         )
         return cursor.lastrowid or 0
 
     # -- undo / redo ---------------------------------------------------------------
 
-    def _stacks(self, document_id: int, annotator: str) -> tuple[list[int], list[int]]:
-        """Replay the log into (done, undone) stacks of action ids: undo survives a restart."""
-        done: list[int] = []
-        undone: list[int] = []
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """One transaction whose logged actions undo and redo as one (e.g. "accept all")."""
+        if self._batch is not None:
+            yield
+            return
+        self._batch = uuid.uuid4().hex
+        try:
+            with self.transaction():
+                yield
+        finally:
+            self._batch = None
+
+    def _stacks(self, document_id: int, annotator: str) -> tuple[list[list[int]], list[list[int]]]:
+        """Replay the log into (done, undone) stacks of steps: undo survives a restart.
+
+        A step is the list of action ids one user action made (one, or a whole batch).
+        """
+        done: list[list[int]] = []
+        undone: list[list[int]] = []
         rows = self.conn.execute(
-            "SELECT id, op FROM actions WHERE document_id = ? AND annotator = ? AND op != 'import' ORDER BY id",
+            "SELECT id, op, batch FROM actions WHERE document_id = ? AND annotator = ? AND op != 'import' ORDER BY id",
             (document_id, annotator),
-        )
-        for action_id, op in rows:
-            if op == "undo":
+        ).fetchall()
+        steps: list[tuple[str, list[int]]] = []
+        for action_id, op, batch in rows:
+            kind = op if op in ("undo", "redo") else "do"
+            if batch is not None and steps and steps[-1][0] == (kind, batch):
+                steps[-1][1].append(action_id)
+            else:
+                steps.append(((kind, batch) if batch is not None else (kind, f"#{action_id}"), [action_id]))  # type: ignore[arg-type]
+        for (kind, _), ids in steps:  # type: ignore[misc]
+            if kind == "undo":
                 if done:
                     undone.append(done.pop())
-            elif op == "redo":
+            elif kind == "redo":
                 if undone:
                     done.append(undone.pop())
             else:
-                done.append(action_id)
+                done.append(ids)
                 undone.clear()
         return done, undone
 
@@ -596,31 +624,56 @@ class Store:
         return self._step(document, annotator, "redo")
 
     def _step(self, document: Document, annotator: str, op: str) -> ActionResult | None:
-        with self.transaction():
+        with self.batch():
             done, undone = self._stacks(document.id, annotator)
             stack = done if op == "undo" else undone
             if not stack:
                 return None
-            target = stack[-1]
-            original_op, uid, before_json, after_json = self.conn.execute(
-                "SELECT op, span_uid, before, after FROM actions WHERE id = ?", (target,)
-            ).fetchone()
-            before = self._span_from_json(before_json, document.id)
-            after = self._span_from_json(after_json, document.id)
-            # Undo moves the span from `after` back to `before`; redo the other way.
-            current, wanted = (after, before) if op == "undo" else (before, after)
-            # What is stored now, not what this action left: another analyst may have
-            # deleted or changed the span since, and the log must tell the truth.
-            current = self.span(uid)
-            if wanted is None:
-                self.conn.execute("DELETE FROM spans WHERE uid = ?", (uid,))
-                result_span = None
-            elif current is None:
-                result_span = self._insert_span(replace(wanted, updated_at=now()))
+            targets = stack[-1]
+            results: list[ActionResult] = []
+            for target in reversed(targets) if op == "undo" else targets:
+                results.append(self._revert(document, annotator, op, target))
+        if len(results) == 1:
+            return results[0]
+        last = next((r for r in reversed(results) if r.span is not None), results[-1])
+        return ActionResult(
+            description=f"{op} {len(results)} changes",
+            span=last.span,
+            removed_uid=last.removed_uid,
+            changed=[r for r in results],
+        )
+
+    def _revert(self, document: Document, annotator: str, op: str, target: int) -> ActionResult:
+        """Apply one logged action backwards (undo) or forwards again (redo), and log that."""
+        original_op, uid, before_json, after_json = self.conn.execute(
+            "SELECT op, span_uid, before, after FROM actions WHERE id = ?", (target,)
+        ).fetchone()
+        if original_op == "reject":
+            if op == "undo":
+                self.conn.execute("DELETE FROM decisions WHERE span_uid = ?", (uid,))
             else:
-                result_span = replace(wanted, updated_at=now())
-                self._write_span(result_span)
-            self._log(annotator, document.id, op, uid, current, result_span, target)
+                reviewer = json.loads(after_json or "{}").get("reviewer", annotator)
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO decisions (span_uid, document_id, decision, reviewer, at) VALUES (?, ?, 'rejected', ?, ?)",
+                    (uid, document.id, reviewer, now()),
+                )
+            self._log(annotator, document.id, op, uid, None, None, target)
+            return ActionResult(description=f"{op} reject", span=None)
+        before = self._span_from_json(before_json, document.id)
+        after = self._span_from_json(after_json, document.id)
+        wanted = before if op == "undo" else after
+        # What is stored now, not what this action left: another analyst may have
+        # deleted or changed the span since, and the log must tell the truth.
+        current = self.span(uid)
+        if wanted is None:
+            self.conn.execute("DELETE FROM spans WHERE uid = ?", (uid,))
+            result_span = None
+        elif current is None:
+            result_span = self._insert_span(replace(wanted, updated_at=now()))
+        else:
+            result_span = replace(wanted, updated_at=now())
+            self._write_span(result_span)
+        self._log(annotator, document.id, op, uid, current, result_span, target)
         verb = {"add": "tag", "delete": "delete", "update": "change"}.get(original_op, original_op)
         label = (before or after).label if (before or after) else ""
         return ActionResult(
@@ -681,12 +734,19 @@ class Store:
     def rejected(self, document_id: int) -> set[str]:
         return {row[0] for row in self.conn.execute("SELECT span_uid FROM decisions WHERE document_id = ?", (document_id,))}
 
-    def reject(self, document_id: int, span_uids: Iterable[str], reviewer: str) -> None:
+    def reject(self, document_id: int, span_uids: Iterable[str], reviewer: str, log_as: str = "gold") -> None:
+        """Record that the reviewer rejected these analysts' spans (undoable in log_as's history)."""
         with self.transaction():
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO decisions (span_uid, document_id, decision, reviewer, at) VALUES (?, ?, 'rejected', ?, ?)",
-                [(uid, document_id, reviewer, now()) for uid in span_uids],
-            )
+            for uid in span_uids:
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO decisions (span_uid, document_id, decision, reviewer, at) VALUES (?, ?, 'rejected', ?, ?)",
+                    (uid, document_id, reviewer, now()),
+                )
+                self.conn.execute(
+                    "INSERT INTO actions (uid, annotator, document_id, at, op, span_uid, before, after, target, batch)"
+                    " VALUES (?, ?, ?, ?, 'reject', ?, NULL, ?, NULL, ?)",
+                    (uuid.uuid4().hex, log_as, document_id, now(), uid, json.dumps({"reviewer": reviewer}), self._batch),
+                )
 
     def unreject(self, span_uids: Iterable[str]) -> None:
         with self.transaction():
@@ -704,18 +764,32 @@ class Store:
             raise InputError(f"{other_path}: no such database")
         if other_path.resolve() == self.path.resolve():
             raise InputError(f"{other_path}: is the database being merged into")
+        # Merge from a private copy (with its -wal, if any): the other analyst's file and
+        # its folder are never written to, not even SQLite's -shm side file.
+        scratch = tempfile.TemporaryDirectory(prefix="annotator-merge-")
+        copy = Path(scratch.name) / "other.db"
         try:
-            # Read-only: merging never changes the other analyst's file.
-            other_conn = sqlite3.connect(f"file:{other_path.resolve().as_posix()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+            shutil.copyfile(other_path, copy)
+            wal = other_path.with_name(other_path.name + "-wal")
+            if wal.exists():
+                shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+        except OSError as error:
+            scratch.cleanup()
+            raise InputError(f"{other_path}: cannot read ({error.strerror or error})") from None
+        try:
+            other_conn = sqlite3.connect(copy, timeout=BUSY_TIMEOUT_SECONDS)
             version = other_conn.execute("PRAGMA user_version").fetchone()[0]
             tables = {row[0] for row in other_conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         except sqlite3.DatabaseError as error:
+            scratch.cleanup()
             raise InputError(f"{other_path}: not an annotator database ({error})") from None
         if "documents" not in tables or "spans" not in tables:
             other_conn.close()
+            scratch.cleanup()
             raise InputError(f"{other_path}: is not an annotator database")
         if version != SCHEMA_VERSION:
             other_conn.close()
+            scratch.cleanup()
             raise SchemaError(
                 f"{other_path}: schema version {version}, expected {SCHEMA_VERSION}; open it once with this annotator first"
             )
@@ -758,17 +832,17 @@ class Store:
                         counts["spans"] += 1
                 action_ids: dict[int, int] = {}
                 for row in other.conn.execute(
-                    "SELECT id, uid, annotator, document_id, at, op, span_uid, before, after, target FROM actions ORDER BY id"
+                    "SELECT id, uid, annotator, document_id, at, op, span_uid, before, after, target, batch FROM actions ORDER BY id"
                 ):
-                    other_id, uid, annotator, document_id, at, op, span_uid, before, after, target = row
+                    other_id, uid, annotator, document_id, at, op, span_uid, before, after, target, batch = row
                     found = self.conn.execute("SELECT id FROM actions WHERE uid = ?", (uid,)).fetchone()
                     if found:
                         action_ids[other_id] = found[0]
                         continue
                     cursor = self.conn.execute(
-                        "INSERT INTO actions (uid, annotator, document_id, at, op, span_uid, before, after, target)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (uid, annotator, id_map[document_id], at, op, span_uid, before, after, action_ids.get(target) if target else None),
+                        "INSERT INTO actions (uid, annotator, document_id, at, op, span_uid, before, after, target, batch)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (uid, annotator, id_map[document_id], at, op, span_uid, before, after, action_ids.get(target) if target else None, batch),
                     )
                     action_ids[other_id] = cursor.lastrowid or 0
                     counts["actions"] += 1
@@ -791,6 +865,7 @@ class Store:
                     )
         finally:
             other.close()
+            scratch.cleanup()
         self._labels = None
         return counts
 

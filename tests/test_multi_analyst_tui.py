@@ -13,9 +13,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import pytest
 from textual.pilot import Pilot
-from textual.widgets import OptionList, Static
+from textual.widgets import Static
 
 from annotator.store import Store
 from annotator.tui.app import AnnotatorApp, make_app
@@ -154,11 +153,6 @@ async def test_v_shows_other_analysts_read_only_then_everyone_then_your_own(tmp_
         assert ("alice", 38, 44, "QUANTITY") in shown(screen)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="annotate.py: check_action disables delete (and [ ] { } e) when the spans shown are not yours, so the "
-    "key is silently ignored; label keys and undo explain 'read-only', delete does not",
-)
 async def test_delete_on_another_analysts_span_says_read_only(tmp_path: Path) -> None:
     db, _, _ = build(tmp_path)
     async with annotating(db) as (app, pilot, screen):

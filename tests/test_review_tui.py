@@ -14,7 +14,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
@@ -338,11 +337,6 @@ async def test_article_list_filters_to_disagreements_and_not_adjudicated(tmp_pat
         assert static_text(screen, "#group-count").count("analysts: alice, bob") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="articles.py: ctrl+d is also Input's delete-right key; with the filter box focused (as the list opens) "
-    "the Input takes it and the disagreements filter never toggles",
-)
 async def test_ctrl_d_filters_right_after_the_list_opens(tmp_path: Path) -> None:
     team = build(tmp_path)
     async with reviewing(team) as (app, pilot, screen):
@@ -362,11 +356,6 @@ async def test_escape_goes_back_to_annotating(tmp_path: Path) -> None:
 # -- undo of reviewer actions that are more than one gold change --------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="annotator/tui/screens/review.py: accepting another version deletes the old gold span and adds the new one as two log "
-    "entries; u undoes only the add, leaving the group with no gold instead of the version accepted before",
-)
 async def test_u_after_choosing_another_version_restores_the_previous_gold(tmp_path: Path) -> None:
     team = build(tmp_path)
     async with reviewing(team) as (app, pilot, screen):
@@ -376,10 +365,6 @@ async def test_u_after_choosing_another_version_restores_the_previous_gold(tmp_p
         assert gold_ranges(team) == [(16, 25, "PERSON")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="annotator/tui/screens/review.py: A adds every agreed gold span as separate log entries; u takes back only the last one",
-)
 async def test_u_after_A_takes_back_every_span_it_accepted(tmp_path: Path) -> None:
     team = build(tmp_path)
     async with reviewing(team) as (app, pilot, screen):
@@ -389,11 +374,6 @@ async def test_u_after_A_takes_back_every_span_it_accepted(tmp_path: Path) -> No
         assert gold_in_db(team) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="annotator/tui/screens/review.py: a rejection is not in the gold log, so u after x leaves the rejection and instead "
-    "undoes an earlier, unrelated gold change in another group",
-)
 async def test_u_after_x_lifts_the_rejection_and_leaves_other_gold_alone(tmp_path: Path) -> None:
     team = build(tmp_path)
     async with reviewing(team) as (app, pilot, screen):

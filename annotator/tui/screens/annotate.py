@@ -180,7 +180,8 @@ class AnnotateScreen(Screen[None]):
         view = self.view
         # Label keys, undo and redo stay live: pressed at the wrong time they explain why.
         if action in ("delete_span", "resize", "edit_note"):
-            return self.editable and view.active_span is not None
+            # Shown on others' spans too: pressed there, they say why nothing changes.
+            return view.active_span is not None
         return True
 
     def action_tag(self, label: str) -> None:

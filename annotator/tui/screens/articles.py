@@ -60,8 +60,9 @@ class ArticleListScreen(ModalScreen[int | None]):
     BINDINGS: list[BindingType] = [
         Binding("escape", "dismiss(None)", "Close", id="articles.close"),
         Binding("down", "focus_list", "List", show=False, id="articles.down"),
-        Binding("ctrl+d", "toggle_filter('disagreements')", "Only disagreements", id="articles.disagreements"),
-        Binding("ctrl+g", "toggle_filter('unadjudicated')", "Only not adjudicated", id="articles.unadjudicated"),
+        # priority: the filter box has focus and would take ctrl+d as "delete right".
+        Binding("ctrl+d", "toggle_filter('disagreements')", "Only disagreements", priority=True, id="articles.disagreements"),
+        Binding("ctrl+g", "toggle_filter('unadjudicated')", "Only not adjudicated", priority=True, id="articles.unadjudicated"),
     ]
 
     def __init__(

@@ -230,7 +230,7 @@ class ReviewScreen(Screen[None]):
         version = group.versions[index]
 
         def write() -> None:
-            with self.store.transaction():
+            with self.store.batch():  # one step for undo
                 for gold in group.gold:
                     self.store.delete_span(document, gold.uid, GOLD)
                 self.store.unreject(s.uid for v in group.versions for s in v.spans)
@@ -251,7 +251,7 @@ class ReviewScreen(Screen[None]):
             return
 
         def write() -> None:
-            with self.store.transaction():
+            with self.store.batch():  # one step for undo
                 for group in todo:
                     version = group.versions[0]
                     self.store.add_span(
@@ -268,7 +268,7 @@ class ReviewScreen(Screen[None]):
             return
 
         def write() -> None:
-            with self.store.transaction():
+            with self.store.batch():  # one step for undo
                 for gold in group.gold:
                     self.store.delete_span(document, gold.uid, GOLD)
                 self.store.reject(document.id, [s.uid for v in group.versions for s in v.spans], self.reviewer)

@@ -6,7 +6,7 @@ this list keeps the spans sorted and inserts, replaces or removes one in place.
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+from bisect import insort
 
 from rich.segment import Segment
 from rich.style import Style
