@@ -57,19 +57,17 @@ class AnnotationPanel(Vertical):
     def set_labels(self, labels: list[Label]) -> None:
         self._labels = {label.name: label for label in labels}
         self.span_list.set_labels(labels)
+        # One row per label; the full guidance is in the help screen (?).
         parts: list[str | tuple[str, str]] = []
         for label in labels:
             if parts:
                 parts.append("\n")
-            key = label.key or "·"
             parts.extend(
                 [
-                    (f" {key} ", "reverse"),
+                    (f" {label.key or '·'} ", "reverse"),
                     " ",
-                    (one_line(label.name, 12), f"bold {label.color}"),
-                    (f" {label.kind}", "dim"),
-                    "\n   ",
-                    (one_line(label.description, 200), "dim italic"),
+                    (f"{one_line(label.name, 10):<10}", f"bold {label.color}"),
+                    (f" {one_line(label.description, 200)}", "dim"),
                 ]
             )
         self.query_one("#label-guide", Static).update(Content.assemble(*parts))
@@ -92,7 +90,7 @@ class AnnotationPanel(Vertical):
     def _show_count(self) -> None:
         count = self.span_list.option_count
         self.query_one("#span-count", Static).update(
-            Content(f"Spans ({count})" if count else "Spans: none yet — select text and press a label key"),
+            Content(f"Spans ({count})" if count else "Spans: none yet"),
             layout=False,
         )
 
