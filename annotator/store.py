@@ -9,6 +9,7 @@ rather than failing.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -751,6 +752,25 @@ class Store:
     def unreject(self, span_uids: Iterable[str]) -> None:
         with self.transaction():
             self.conn.executemany("DELETE FROM decisions WHERE span_uid = ?", [(uid,) for uid in span_uids])
+
+    # -- backup ----------------------------------------------------------------------
+
+    def backup(self, destination: Path | str) -> None:
+        """A consistent copy while analysts keep working (SQLite's online backup API)."""
+        destination = Path(destination)
+        if destination.resolve() == self.path.resolve():
+            raise InputError(f"{destination}: is the database itself")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        partial = destination.with_name(f".{destination.name}.part")
+        partial.unlink(missing_ok=True)
+        target = sqlite3.connect(partial)
+        try:
+            self.conn.backup(target, pages=1024)
+            target.execute("PRAGMA journal_mode = DELETE")
+            target.commit()
+        finally:
+            target.close()
+        os.replace(partial, destination)
 
     # -- merging another analyst's database -----------------------------------------
 
