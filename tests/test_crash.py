@@ -34,9 +34,9 @@ def test_sigkill_at_random_moments_loses_nothing_reported_saved(tmp_path: Path) 
         store.add_document("b", "B", TEXT.replace("said", "told"))
     rng = random.Random(7)
     reported: set[str] = set()
-    for _round in range(4):
+    for _round in range(5):
         process = _start(db)
-        deadline = time.monotonic() + rng.uniform(1.0, 2.5)
+        deadline = time.monotonic() + rng.uniform(1.5, 3.0)
         assert process.stdout is not None
         while time.monotonic() < deadline:
             line = process.stdout.readline()
@@ -58,7 +58,7 @@ def test_sigkill_at_random_moments_loses_nothing_reported_saved(tmp_path: Path) 
             conn.close()
         missing = reported - stored
         assert not missing, f"{len(missing)} span(s) shown as saved are gone after SIGKILL"
-    assert len(reported) >= 10, "the app never got to tag anything"
+    assert len(reported) >= 5, "the app hardly got to tag anything"
 
 
 def test_backup_while_another_process_writes(tmp_path: Path) -> None:
