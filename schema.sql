@@ -15,6 +15,9 @@ CREATE TABLE IF NOT EXISTS documents (
     created_at  TEXT    NOT NULL
 );
 
+-- Corpus order: exports and the article list read documents in this order.
+CREATE INDEX IF NOT EXISTS documents_in_order ON documents (position, id);
+
 CREATE TABLE IF NOT EXISTS labels (
     name        TEXT    PRIMARY KEY,
     kind        TEXT    NOT NULL CHECK (kind IN ('claim', 'entity', 'quantity')),

@@ -173,20 +173,29 @@ def import_command(
 
 @cli.command()
 @_db_option
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Output file ('-' for stdout; default exports/<db>.jsonl).")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None, help="Output file, or folder for brat ('-' for stdout; default exports/<db>.jsonl, or the format's own suffix).")
 @click.option("--annotator", "names", multiple=True, help="Only this analyst's spans (repeatable).")
 @click.option("--label", "labels", multiple=True, help="Only spans with this label (repeatable).")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(["claim", "entity", "quantity"]), help="Only spans of this kind (repeatable).")
 @click.option("--only-annotated", is_flag=True, help="Skip documents with no span left after the filters.")
+@click.option(
+    "--format", "fmt", default="native", show_default=True,
+    type=click.Choice(["native", "prodigy", "doccano", "labelstudio", "brat", "conll", "spacy"]),
+    help="Output format (README: Export formats).",
+)
+@click.option("--split", "split", default=None, metavar="NAME=FRACTION,...", help="Training split by document hash, e.g. train=0.8,dev=0.1,test=0.1: one file per part and a manifest.")
 def export(
-    db_path: Path | None, out: Path | None, names: tuple[str, ...], labels: tuple[str, ...], kinds: tuple[str, ...], only_annotated: bool
+    db_path: Path | None, out: Path | None, names: tuple[str, ...], labels: tuple[str, ...], kinds: tuple[str, ...], only_annotated: bool,
+    fmt: str, split: str | None,
 ) -> None:
-    """Write labelled JSONL, one document per line (format in README).
+    """Write labelled data: native JSONL, one document per line (format in README), or
+    another tool's format with --format.
 
     \b
     Examples:
       annotator export                                  every analyst's spans
       annotator export --annotator alice --kind entity --out alice-entities.jsonl
+      annotator export --format conll --annotator gold --split train=0.8,dev=0.1,test=0.1
     """
     from annotator.exporters.native import ExportFilter, export_native, write_native
 
@@ -200,6 +209,15 @@ def export(
         for name in names:
             validate_annotator(name, allow_reserved=True)
         selection = ExportFilter(list(names) or None, list(labels) or None, list(kinds) or None, only_annotated)
+        if fmt != "native" or split is not None:
+            from annotator.exporters.formats import FORMATS, default_target, run_export
+
+            to_stdout = out is not None and str(out) == "-"
+            target = None if to_stdout else out or default_target(FORMATS[fmt], path, names)
+            outcome = run_export(store, path, fmt, target, selection, split)
+            for line in outcome.lines:
+                click.echo(line, err=to_stdout)
+            return
         if out is not None and str(out) == "-":
             sys.stdout.flush()
             count = write_native(store, sys.stdout.buffer, selection)
@@ -209,6 +227,8 @@ def export(
         target = out or Path("exports") / f"{path.stem}{suffix}.jsonl"
         if _same_file(target, path):
             raise InputError(f"--out {target}: that is the database itself; choose another file")
+        if target.is_dir():
+            raise InputError(f"--out {target}: is a folder; native export writes a file")
         count = export_native(store, target, selection)
     finally:
         store.close()
@@ -261,6 +281,24 @@ def stats(db_path: Path | None, as_json: bool) -> None:
         click.echo(
             f"  {one_line(row['annotator'], 20):<20} {row['spans']:>8} {row['documents']:>10}  {share:>7.0f}%  {row['last_update'] or '-'}"
         )
+
+
+@cli.command("backup")
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@_db_option
+def backup_command(destination: Path, db_path: Path | None) -> None:
+    """Make a consistent copy of the database, even while the app is in use.
+
+    \b
+    Example:
+      annotator backup backups/team-$(date +%F).db --db team.db
+    """
+    store = Store.open(db_path or default_db_path(), create=False)
+    try:
+        store.backup(destination)
+    finally:
+        store.close()
+    click.echo(f"backed up {store.path} to {destination}")
 
 
 def _figure(value: float | None) -> str:

@@ -20,9 +20,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 from annotator.errors import ConflictError, InputError, SchemaError
 from annotator.labels import DEFAULT_LABELS
@@ -105,11 +106,20 @@ class Store:
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.conn = connection
-        self.db = sqlite_utils.Database(connection)
         self.path = path
         self._labels: list[Label] | None = None
         self._depth = 0
         self._batch: str | None = None
+        self._db: sqlite_utils.Database | None = None
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils' view of the same connection, made on first use (it is slow to import)."""
+        import sqlite_utils
+
+        if self._db is None:
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
 
     # -- opening -------------------------------------------------------------------
 

@@ -36,7 +36,10 @@ def write_native(store: Store, handle: IO[bytes], selection: ExportFilter) -> in
     for line in store.export_rows(
         selection.annotators, selection.labels, selection.kinds, selection.only_annotated, as_bytes=True
     ):
-        if b"\xc2\x85" in line or b"\xe2\x80" in line:
+        # One-byte pre-checks first: "\xe2\x80" alone matches every curly quote and dash.
+        if (b"\x85" in line or b"\xa8" in line or b"\xa9" in line) and (
+            b"\xc2\x85" in line or b"\xe2\x80\xa8" in line or b"\xe2\x80\xa9" in line
+        ):
             for raw, escaped in _LINE_SEPARATORS:
                 line = line.replace(raw, escaped)
         write(line)

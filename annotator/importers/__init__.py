@@ -1,16 +1,44 @@
-"""Turning files into documents and spans; one module per input format."""
+"""Turning files into documents and spans; one module per input format.
+
+The format of a file is detected from its content (see annotator.importers.detect) or
+forced with --format. Every reader gives a Parsed: the good records, and one line for
+each bad record (with its line or task number). Labels from other tools are given a kind
+(annotator.importers.kinds). A file with any bad record or label without a kind is not
+written at all, unless skip_invalid is set: then its good records go in and the bad
+ones are listed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from annotator.errors import AnnotatorError, InputError
-from annotator.importers.jsonl import read_jsonl
+from annotator.importers.brat import parse_brat
+from annotator.importers.detect import FORMATS, detect_by_name, detect_records
+from annotator.importers.doccano import parse_doccano
+from annotator.importers.jsonl import Item, parse_native, read_items, read_jsonl
+from annotator.importers.kinds import LabelMap
+from annotator.importers.labelstudio import SUGGESTION_PREFIX, parse_labelstudio
 from annotator.importers.plaintext import read_plaintext
-from annotator.importers.records import Record
+from annotator.importers.prodigy import parse_prodigy
+from annotator.importers.reading import read_text
+from annotator.importers.records import Parsed, Record, merge_lists
+from annotator.model import Label
 from annotator.store import Store
+
+__all__ = [
+    "FORMATS",
+    "FileResult",
+    "LabelMap",
+    "Record",
+    "collect_files",
+    "import_file",
+    "import_paths",
+    "read_file",
+    "read_jsonl",
+]
 
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
 JSONL_SUFFIXES = frozenset({".jsonl"})

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from annotator.cleaning import find_title
 from annotator.errors import InputError
 from annotator.importers.reading import read_text
-from annotator.importers.records import Record, canonical_offsets, check_encodable
+from annotator.importers.records import Parsed, Record, canonical_offsets, check_encodable
 from annotator.model import KINDS, NewSpan
 from annotator.settings import validate_annotator
 
@@ -57,30 +58,144 @@ def _check_surrogates(value: Any, where: str, field: str = "") -> None:
             _check_surrogates(item, where, f"{field}[{index}]")
 
 
-def read_jsonl(path: Path, default_annotator: str, encoding: str | None = None) -> list[Record]:
-    raw = read_text(path, encoding)
+@dataclass
+class Item:
+    """One JSON object of an input file: a JSONL line, or an element of a JSON array."""
+
+    data: dict[str, Any]
+    line: int  # where it starts in the file (1-based)
+    index: int  # its position among the file's records (1-based)
+    in_array: bool = False
+    where: str = ""
+
+    def locate(self, path: Path, unit: str = "record") -> None:
+        """Set `where`: path:line for JSONL, path:line: task N in a JSON array."""
+        self.where = f"{path}:{self.line}: {unit} {self.index}" if self.in_array else f"{path}:{self.line}"
+
+
+def read_items(path: Path, raw: str) -> tuple[list[Item], list[str]]:
+    """The JSON objects of a file (JSONL, a JSON array, or one JSON object) and the bad ones.
+
+    A line or element that is not a JSON object is listed in the second list with its
+    line number; a JSON document that does not parse at all is an error for the file.
+    """
     if raw.startswith("\ufeff"):
         raw = raw[1:]
-    records: list[Record] = []
+    head = raw.lstrip()
+    whole: Any = None
+    parsed_whole = False
+    if head.startswith("[") or (path.suffix.lower() == ".json" and head.startswith("{")):
+        try:
+            whole = json.loads(raw)
+            parsed_whole = True
+        except json.JSONDecodeError as error:
+            if path.suffix.lower() == ".json" and not error.msg.startswith("Extra data"):
+                raise InputError(
+                    f"{path}:{error.lineno}: not valid JSON: {error.msg} at column {error.colno}"
+                ) from None
+    if parsed_whole and isinstance(whole, list):
+        return _array_items(path, raw, whole)
+    if parsed_whole and isinstance(whole, dict):
+        if _SURROGATE_ESCAPE.search(raw):
+            try:
+                _check_surrogates(whole, str(path))
+            except InputError as error:
+                return [], [str(error)]
+        return [Item(whole, 1 + raw.count("\n", 0, raw.index("{")), 1, in_array=True)], []
+    if parsed_whole:
+        raise InputError(f"{path}: expected a JSON array or object, got {_json_type(whole)}")
+    return _line_items(path, raw)
+
+
+def _line_items(path: Path, raw: str) -> tuple[list[Item], list[str]]:
+    items: list[Item] = []
+    invalid: list[str] = []
     lines = raw.split("\n")
+    seen = 0
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
+        seen += 1
         where = f"{path}:{number}"
         try:
             data = json.loads(line)
         except json.JSONDecodeError as error:
             last = number == len(lines) or all(not rest.strip() for rest in lines[number:])
             hint = " (the file looks truncated)" if last else ""
-            raise InputError(f"{where}: not valid JSON: {error.msg} at column {error.colno}{hint}") from None
+            invalid.append(f"{where}: not valid JSON: {error.msg} at column {error.colno}{hint}")
+            continue
         if not isinstance(data, dict):
-            raise InputError(f"{where}: expected a JSON object, got {_json_type(data)}")
+            invalid.append(f"{where}: expected a JSON object, got {_json_type(data)}")
+            continue
         if _SURROGATE_ESCAPE.search(line):
-            _check_surrogates(data, where)
-        records.append(_record(data, where, path, number, default_annotator))
-    if not records:
+            try:
+                _check_surrogates(data, where)
+            except InputError as error:
+                invalid.append(str(error))
+                continue
+        items.append(Item(data, number, seen))
+    if not seen:
         raise InputError(f"{path}: empty file (no JSON lines)")
-    return records
+    return items, invalid
+
+
+def _array_items(path: Path, raw: str, values: list[Any]) -> tuple[list[Item], list[str]]:
+    """Elements of a JSON array with the line each starts on (for messages)."""
+    if not values:
+        raise InputError(f"{path}: empty file (an empty JSON array)")
+    decoder = json.JSONDecoder()
+    items: list[Item] = []
+    invalid: list[str] = []
+    position = raw.index("[") + 1
+    line, counted = 1, 0
+    check = bool(_SURROGATE_ESCAPE.search(raw))
+    for index, value in enumerate(values, start=1):
+        while raw[position] in " \t\r\n,":
+            position += 1
+        line += raw.count("\n", counted, position)
+        counted = position
+        _, position = decoder.raw_decode(raw, position)
+        line_at = line
+        where = f"{path}:{line_at}"
+        if not isinstance(value, dict):
+            invalid.append(f"{where}: element {index}: expected a JSON object, got {_json_type(value)}")
+            continue
+        if check:
+            try:
+                _check_surrogates(value, where)
+            except InputError as error:
+                invalid.append(str(error))
+                continue
+        items.append(Item(value, line_at, index, in_array=True))
+    return items, invalid
+
+
+def parse_native(items: list[Item], path: Path, default_annotator: str) -> Parsed:
+    """annotator's own format: {"text", "id"?, "title"?, "meta"?, "spans"?} per record."""
+    parsed = Parsed()
+    for item in items:
+        if not item.where:
+            item.locate(path)
+        try:
+            parsed.records.append(_record(item.data, item.where, path, item.index if item.in_array else item.line, default_annotator))
+        except InputError as error:
+            parsed.invalid.append(str(error))
+    return parsed
+
+
+def read_jsonl(path: Path, default_annotator: str, encoding: str | None = None) -> list[Record]:
+    """Every record of a native JSONL file; the first problem is raised."""
+    items, invalid = read_items(path, read_text(path, encoding))
+    parsed = parse_native(items, path, default_annotator)
+    problems = sorted(invalid + parsed.invalid, key=_line_of)
+    if problems:
+        raise InputError(problems[0])
+    return parsed.records
+
+
+def _line_of(message: str) -> int:
+    match = re.match(r".*?:(\d+)(?::|$)", message)
+    return int(match.group(1)) if match else 0
 
 
 def _record(data: dict[str, Any], where: str, path: Path, number: int, default_annotator: str) -> Record:

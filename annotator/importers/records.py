@@ -19,6 +19,9 @@ class Record:
     spans: list[NewSpan] = field(default_factory=list)
     kinds: dict[str, str] = field(default_factory=dict)
     where: str = ""
+    # Lists merged into the document's meta even when the document is already stored
+    # (Prodigy records kept apart go to meta["prodigy_rejected"] this way).
+    meta_lists: dict[str, list[Any]] = field(default_factory=dict)
 
 
 def check_encodable(text: str, where: str) -> None:
@@ -57,3 +60,111 @@ def canonical_offsets(text: str) -> tuple[str, list[int] | None]:
         new += 1
     mapping.append(new)
     return canonical, mapping
+
+
+@dataclass
+class Parsed:
+    """What a reader made of one file: the good records and, one line each, what was wrong.
+
+    `invalid` lists the records (or brat lines) left out, each as "where: why"; a file
+    with any is not written unless --skip-invalid is given. `notes` are worth saying but
+    stop nothing. `set_aside` counts records kept apart (Prodigy's rejected and ignored).
+    """
+
+    records: list[Record] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    set_aside: int = 0
+
+
+def json_type(value: Any) -> str:
+    """What a JSON value is, in JSON's words (a Python list is a JSON array)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def integer(value: Any, where: str, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InputError(f"{where}: field '{name}' must be an integer")
+    return value
+
+
+def label_name(value: Any, where: str, name: str = "label", numeric: bool = False) -> str:
+    """A label as a string; numeric label ids (doccano) become their decimal name."""
+    if numeric and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{where}: field '{name}' must be a non-empty string")
+    return value
+
+
+def checked_offsets(
+    where: str, original: str, start: int, end: int, quoted: Any = None, length: int | None = None
+) -> None:
+    """In range, end after start, and the quoted text (when the format carries one) equal to the slice."""
+    size = len(original) if length is None else length
+    if not 0 <= start < end <= size:
+        raise InputError(f"{where}: offsets {start}-{end} are reversed, empty or outside the text (length {size})")
+    if quoted is not None:
+        if not isinstance(quoted, str):
+            raise InputError(f"{where}: field 'text' must be a string")
+        if quoted != original[start:end]:
+            raise InputError(
+                f"{where}: 'text' {quoted!r} does not match the text at {start}-{end} ({original[start:end]!r})"
+            )
+
+
+def to_canonical(where: str, mapping: list[int] | None, start: int, end: int) -> tuple[int, int]:
+    """Offsets into the original text moved to the canonical text (CRLF, BOM)."""
+    if mapping is None:
+        return start, end
+    new_start, new_end = mapping[start], mapping[end]
+    if new_start >= new_end:
+        raise InputError(
+            f"{where}: offsets {start}-{end} cover only the \\r of a \\r\\n line break,"
+            " which is stored as one \\n; nothing would be left to tag"
+        )
+    return new_start, new_end
+
+
+def document_text(value: Any, where: str, name: str = "text") -> tuple[str, list[int] | None]:
+    """A record's text, checked and canonicalised, with the offset map for its spans."""
+    if not isinstance(value, str):
+        raise InputError(f"{where}: field '{name}' must be a string")
+    check_encodable(value, where)
+    canonical, mapping = canonical_offsets(value)
+    if not canonical.strip():
+        raise InputError(f"{where}: field '{name}' is empty")
+    return canonical, mapping
+
+
+def document_key(value: Any, where: str, fallback: str) -> str:
+    if value is None:
+        return fallback
+    if not isinstance(value, (str, int)) or isinstance(value, bool) or str(value) == "":
+        raise InputError(f"{where}: field 'id' must be a non-empty string or number")
+    return str(value)
+
+
+def merge_lists(meta: dict[str, Any], additions: dict[str, list[Any]]) -> dict[str, Any] | None:
+    """meta with each list of additions appended (items already there are not repeated); None if unchanged."""
+    merged = dict(meta)
+    changed = False
+    for key, items in additions.items():
+        current = merged.get(key)
+        current = list(current) if isinstance(current, list) else []
+        for item in items:
+            if item not in current:
+                current.append(item)
+                changed = True
+        merged[key] = current
+    return merged if changed else None

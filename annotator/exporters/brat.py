@@ -1,0 +1,170 @@
+"""brat standoff: a folder with <document>.txt and <document>.ann per document.
+
+- <name>.txt is the document's text exactly (UTF-8, "\\n" line breaks); offsets in the
+  .ann are Unicode code points into it, end exclusive (brat reads text with Python).
+- Each span is a text-bound annotation `T<n><TAB><LABEL> <start> <end><TAB><text>`; a span
+  that crosses line breaks is written as brat writes one, in fragments split at the
+  breaks (`T1<TAB>CLAIM 10 52;53 80<TAB>first line second line`). The text after the
+  second tab is for reading only: tabs and line breaks in it become spaces.
+- The analyst is an attribute: `A<n><TAB>Annotator T<n> <name>`, the name percent-encoded
+  (urllib.parse.quote with safe="") because brat values cannot hold spaces.
+- A note is `#<n><TAB>AnnotatorNotes T<n><TAB><note>`, with "\\" written "\\\\" and a line
+  break written "\\n".
+- annotation.conf declares the labels grouped by kind (`!claim`, `!entity`, `!quantity`
+  are the kinds, not usable as labels) and the Annotator attribute, so brat opens the
+  folder as it is. Label names have their white space turned into "_".
+
+The folder is built beside the target and renamed into place: an interrupted export
+leaves the old folder (or none). An existing target is replaced only if it holds
+nothing but .txt, .ann and .conf files (a previous brat export).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import quote
+
+from annotator.errors import InputError
+from annotator.exporters.report import Report
+from annotator.exporters.source import Record
+from annotator.model import KINDS, Label
+
+OWN_SUFFIXES = frozenset({".txt", ".ann", ".conf"})
+
+
+def label_type(label: str) -> str:
+    return re.sub(r"\s+", "_", label.strip()) or "_"
+
+
+def file_stem(key: str, taken: set[str]) -> str:
+    stem = re.sub(r"[^\w.@+-]+", "_", key.strip()).lstrip(".") or "document"
+    candidate, n = stem, 2
+    while candidate.lower() in taken:
+        candidate, n = f"{stem}-{n}", n + 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def escape_note(note: str) -> str:
+    return note.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """[start, end) cut at line breaks, without the breaks themselves."""
+    pieces: list[tuple[int, int]] = []
+    position = start
+    for index in range(start, end):
+        if text[index] == "\n":
+            if index > position:
+                pieces.append((position, index))
+            position = index + 1
+    if end > position:
+        pieces.append((position, end))
+    return pieces or [(start, end)]
+
+
+def annotation_lines(record: Record, report: Report) -> list[str]:
+    text = record.document.text
+    lines: list[str] = []
+    note_number = 0
+    for number, span in enumerate(record.spans, start=1):
+        pieces = fragments(text, span.start, span.end)
+        where = ";".join(f"{a} {b}" for a, b in pieces)
+        shown = " ".join(" ".join(text[a:b].split("\t")) for a, b in pieces)
+        lines.append(f"T{number}\t{label_type(span.label)} {where}\t{shown}")
+        lines.append(f"A{number}\tAnnotator T{number} {quote(span.annotator, safe='')}")
+        if span.span.note:
+            note_number += 1
+            lines.append(f"#{note_number}\tAnnotatorNotes T{number}\t{escape_note(span.span.note)}")
+        report.wrote(record, span)
+    return lines
+
+
+def annotation_conf(labels: list[Label], used: dict[str, str], annotators: set[str]) -> str:
+    """brat's configuration: entity types grouped by kind, and the Annotator attribute."""
+    by_kind: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    seen: set[str] = set()
+    for label in labels:
+        name = label_type(label.name)
+        if name not in seen:
+            seen.add(name)
+            by_kind.setdefault(label.kind, []).append(name)
+    for name, kind in sorted(used.items()):
+        if name not in seen:
+            seen.add(name)
+            by_kind.setdefault(kind, []).append(name)
+    lines = ["[entities]"]
+    for kind, names in by_kind.items():
+        lines.append(f"!{kind}")
+        lines.extend(f"\t{name}" for name in names)
+    lines += ["", "[relations]", "", "[events]", "", "[attributes]"]
+    values = "|".join(quote(name, safe="") for name in sorted(annotators))
+    lines.append("Annotator\tArg:<ENTITY>" + (f", Value:{values}" if values else ""))
+    return "\n".join(lines) + "\n"
+
+
+def _check_target(target: Path) -> None:
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise InputError(f"--out {target}: exists and is not a folder; brat writes a folder")
+    if target.is_dir():
+        strangers = [p.name for p in target.iterdir() if not (p.is_file() and p.suffix.lower() in OWN_SUFFIXES)]
+        if strangers:
+            raise InputError(
+                f"--out {target}: folder holds other things ({strangers[0]}); brat replaces only a previous brat export"
+            )
+
+
+def export(records: Iterable[Record], target: Path, report: Report, labels: list[Label]) -> None:
+    _check_target(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
+    try:
+        os.chmod(building, 0o777 & ~_umask())
+        taken: set[str] = {"annotation"}
+        used: dict[str, str] = {}
+        annotators: set[str] = set()
+        for record in records:
+            stem = file_stem(record.document.key, taken)
+            _write(building / f"{stem}.txt", record.document.text)
+            _write(building / f"{stem}.ann", "".join(line + "\n" for line in annotation_lines(record, report)))
+            for span in record.spans:
+                used.setdefault(label_type(span.label), span.kind)
+                annotators.add(span.annotator)
+        _write(building / "annotation.conf", annotation_conf(labels, used, annotators))
+        _swap_into_place(building, target)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+
+
+def _write(path: Path, content: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _umask() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+def _swap_into_place(building: Path, target: Path) -> None:
+    if not target.exists():
+        os.replace(building, target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+    os.rmdir(old)
+    os.replace(target, old)
+    try:
+        os.replace(building, target)
+    except BaseException:
+        os.replace(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

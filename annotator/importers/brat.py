@@ -1,0 +1,222 @@
+"""brat standoff: a `.txt` document with its `.ann` annotations beside it.
+
+Offsets are code points into the `.txt` (brat is Python). A `.txt` with CRLF line
+breaks is read as it is on disk, "\\r" counted, as brat does; when a span's text only
+matches the file read with universal newlines (as tools that open it in Python 3 text
+mode count), that reading is used for the span. Either way the span is moved to the
+stored text, where every line break is one "\\n". The text is never cleaned of site
+chrome: the offsets point into it as it is.
+
+- `T1<TAB>LABEL 0 5<TAB>text`: a span; its brat id is kept in `attrs.brat_id`. A
+  discontinuous span `T2<TAB>LABEL 0 5;10 15<TAB>text text` becomes one span per
+  fragment, linked by `attrs` `{"brat_id": "T2", "fragment": 1, "fragments": 2}` (fragments
+  count from 1). The text column is checked against the slices (joined by a space, as
+  brat writes it).
+- `A1<TAB>Negated T1` and `A2<TAB>Confidence T1 High` (and the older `M` lines) become
+  `attrs` of the span: `{"Negated": true}`, `{"Confidence": "High"}`.
+- `#1<TAB>AnnotatorNotes T1<TAB>note`: the span's note (several notes are joined by a
+  line break).
+- `R1<TAB>Origin Arg1:T1 Arg2:T2`: kept in the `attrs.relations` of the Arg1 span as
+  `{"id": "R1", "type": "Origin", "to": "T2"}`.
+- `N1<TAB>Reference T1 Wikipedia:534366<TAB>Barack Obama`: kept in
+  `attrs.normalizations` of the span.
+- Events (`E`) and equivalences (`*`) are not imported; the import says how many.
+
+Each `.ann` line is checked on its own: an error names the `.ann` file and the line.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from annotator.cleaning import find_title
+from annotator.errors import InputError
+from annotator.importers.reading import read_text
+from annotator.importers.records import Parsed, Record, canonical_offsets, check_encodable, to_canonical
+from annotator.model import NewSpan
+
+_ID = re.compile(r"^[TAMREN#*]\S*$")
+_UNIVERSAL_NEWLINES = re.compile("\r\n?")
+
+
+class _Text:
+    """The .txt as brat counts it, and as Python 3 text mode would (universal newlines)."""
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.canonical, self.mapping = canonical_offsets(raw)
+        self.universal: str | None = None
+        self.universal_mapping: list[int] | None = None
+        if "\r" in raw:
+            self.universal = _UNIVERSAL_NEWLINES.sub("\n", raw)
+            _, self.universal_mapping = canonical_offsets(self.universal)
+
+
+def parse_brat(path: Path, default_annotator: str, encoding: str | None = None) -> Parsed:
+    """One document from `path` (the .txt or the .ann) and its pair."""
+    txt = path.with_suffix(".txt") if path.suffix.lower() == ".ann" else path
+    ann = txt.with_suffix(".ann")
+    if not txt.is_file():
+        raise InputError(f"{path}: no {txt.name} beside it (brat needs the .txt and the .ann)")
+    if not ann.is_file():
+        raise InputError(f"{txt}: no {ann.name} beside it (brat needs the .txt and the .ann)")
+    raw = read_text(txt, encoding)
+    check_encodable(raw, str(txt))
+    text = _Text(raw)
+    if not text.canonical.strip():
+        raise InputError(f"{txt}: empty file (no text to annotate)")
+    annotations = read_text(ann, encoding)
+    if annotations.startswith("\ufeff"):
+        annotations = annotations[1:]
+    parsed = Parsed()
+    spans = _annotations(annotations, ann, text, default_annotator, parsed)
+    key = txt.stem
+    record = Record(key, find_title(text.canonical, key), text.canonical, {"source_file": txt.name}, spans, {}, str(txt))
+    parsed.records.append(record)
+    return parsed
+
+
+def _annotations(content: str, ann: Path, text: _Text, annotator: str, parsed: Parsed) -> list[NewSpan]:
+    # brat id -> [(start, end, label)] fragments, canonical offsets
+    bounds: dict[str, list[tuple[int, int, str]]] = {}
+    attrs: dict[str, dict[str, Any]] = {}
+    notes: dict[str, list[str]] = {}
+    bad: set[str] = set()
+    skipped: dict[str, int] = {}
+    later: list[tuple[int, str, list[str]]] = []
+    for number, line in enumerate(content.split("\n"), start=1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        where = f"{ann}:{number}"
+        fields = line.split("\t")
+        ident = fields[0].strip()
+        if not _ID.match(ident):
+            parsed.invalid.append(f"{where}: not a brat annotation line (it should start with T, A, M, R, E, N, # or *)")
+            continue
+        if ident.startswith("T"):
+            if ident in bounds or ident in bad:
+                parsed.invalid.append(f"{where}: {ident} is defined twice")
+                continue
+            try:
+                bounds[ident] = _text_bound(fields, where, text)
+                attrs[ident] = {"brat_id": ident}
+            except InputError as error:
+                parsed.invalid.append(str(error))
+                bad.add(ident)
+        elif ident[0] in "E*":
+            kind = "event" if ident[0] == "E" else "equivalence"
+            skipped[kind] = skipped.get(kind, 0) + 1
+        else:
+            later.append((number, ident, fields))
+
+    for number, ident, fields in later:
+        where = f"{ann}:{number}"
+        try:
+            _attach(ident, fields, where, bounds, bad, attrs, notes, parsed)
+        except InputError as error:
+            parsed.invalid.append(str(error))
+
+    for kind, count in sorted(skipped.items()):
+        parsed.notes.append(f"{ann}: {count} {kind} line{'s' if count != 1 else ''} not imported (only T, A, M, R, N and # lines are)")
+
+    spans: list[NewSpan] = []
+    for ident, fragments in bounds.items():
+        note = "\n".join(notes.get(ident, []))
+        for index, (start, end, label) in enumerate(fragments, start=1):
+            extra = dict(attrs[ident])
+            if len(fragments) > 1:
+                extra.update(fragment=index, fragments=len(fragments))
+            spans.append(NewSpan(start=start, end=end, label=label, annotator=annotator, note=note, attrs=extra))
+    return spans
+
+
+def _text_bound(fields: list[str], where: str, text: _Text) -> list[tuple[int, int, str]]:
+    if len(fields) < 2:
+        raise InputError(f"{where}: a T line needs a label and offsets: T1<TAB>LABEL START END<TAB>text")
+    label, _, ranges = fields[1].strip().partition(" ")
+    if not label or not ranges.strip():
+        raise InputError(f"{where}: a T line needs a label and offsets: T1<TAB>LABEL START END<TAB>text")
+    pairs: list[tuple[int, int]] = []
+    for part in ranges.split(";"):
+        numbers = part.split()
+        if len(numbers) != 2 or not all(n.isdigit() for n in numbers):
+            raise InputError(f"{where}: offsets {ranges.strip()!r} are not START END[;START END...]")
+        pairs.append((int(numbers[0]), int(numbers[1])))
+    quoted = "\t".join(fields[2:]) if len(fields) > 2 else None
+
+    def fits(source: str) -> bool:
+        if not all(0 <= s < e <= len(source) for s, e in pairs):
+            return False
+        return quoted is None or " ".join(source[s:e] for s, e in pairs) == quoted
+
+    if fits(text.raw):
+        mapping = text.mapping
+    elif text.universal is not None and fits(text.universal):
+        mapping = text.universal_mapping
+    else:
+        for s, e in pairs:
+            if not 0 <= s < e <= len(text.raw):
+                raise InputError(
+                    f"{where}: offsets {s}-{e} are reversed, empty or outside the text (length {len(text.raw)})"
+                )
+        found = " ".join(text.raw[s:e] for s, e in pairs)
+        raise InputError(f"{where}: text {quoted!r} does not match the text at {ranges.strip()} ({found!r})")
+    return [(*to_canonical(where, mapping, s, e), label) for s, e in pairs]
+
+
+def _attach(
+    ident: str,
+    fields: list[str],
+    where: str,
+    bounds: dict[str, list[tuple[int, int, str]]],
+    bad: set[str],
+    attrs: dict[str, dict[str, Any]],
+    notes: dict[str, list[str]],
+    parsed: Parsed,
+) -> None:
+    words = fields[1].split() if len(fields) > 1 else []
+
+    def target(name: str) -> str | None:
+        """The T this line is about; None (with a note) when it is not a text span."""
+        if name in bounds:
+            return name
+        if name in bad:
+            raise InputError(f"{where}: refers to {name}, which is invalid")
+        if name[:1] in ("E", "R", "A", "M", "N", "#", "*"):
+            parsed.notes.append(f"{where}: {ident} is about {name}, not a text span; not imported")
+            return None
+        raise InputError(f"{where}: refers to {name}, which is not defined")
+
+    kind = ident[0]
+    if kind in "AM":
+        if len(words) not in (2, 3):
+            raise InputError(f"{where}: an attribute line is NAME TARGET [VALUE]")
+        name = target(words[1])
+        if name is not None:
+            attrs[name][words[0]] = words[2] if len(words) == 3 else True
+    elif kind == "#":
+        if len(words) != 2:
+            raise InputError(f"{where}: a note line is #1<TAB>AnnotatorNotes TARGET<TAB>note")
+        name = target(words[1])
+        if name is not None:
+            notes.setdefault(name, []).append("\t".join(fields[2:]))
+    elif kind == "R":
+        args = dict(word.split(":", 1) for word in words[1:] if ":" in word)
+        if len(words) != 3 or len(args) != 2:
+            raise InputError(f"{where}: a relation line is R1<TAB>TYPE Arg1:T1 Arg2:T2")
+        first, second = list(args.values())
+        source = target(first)
+        if target(second) is not None and source is not None:
+            attrs[source].setdefault("relations", []).append({"id": ident, "type": words[0], "to": second})
+    elif kind == "N":
+        if len(words) != 3:
+            raise InputError(f"{where}: a normalization line is N1<TAB>Reference TARGET DB:ID<TAB>text")
+        name = target(words[1])
+        if name is not None:
+            entry = {"id": ident, "type": words[0], "ref": words[2]}
+            if len(fields) > 2:
+                entry["text"] = "\t".join(fields[2:])
+            attrs[name].setdefault("normalizations", []).append(entry)

@@ -1,0 +1,150 @@
+"""doccano JSONL exports of sequence-labelling projects. Offsets are Python code points.
+
+Three generations are read:
+
+- `{"text", "label": [[start, end, "LABEL"], ...]}` (doccano 1.x; older exports and
+  doccano's own import format call the list `labels`);
+- `{"text", "entities": [{"id", "label", "start_offset", "end_offset"}], "relations":
+  [{"id", "from_id", "to_id", "type"}]}` (relation projects): each entity keeps its
+  doccano id in `attrs.doccano_id`, and each relation is kept in the `attrs.relations`
+  of the entity it starts from as `{"id", "type", "to"}` (`to` is a doccano id);
+- `{"text", "annotations": [{"label", "start_offset", "end_offset", "user"}]}` (doccano
+  before 1.0), where `label` is a numeric label id (or `label_name` gives the name) and
+  `user` a numeric user id (or `user_name`), imported as analyst `doccano-user-<id>`.
+
+A numeric label id becomes a label named by the number; `--map 3=PERSON` renames it.
+`meta` becomes the document's meta (doccano's `Comments`, when any, go to
+`meta.comments`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from annotator.cleaning import find_title
+from annotator.errors import InputError
+from annotator.importers.jsonl import Item
+from annotator.importers.records import (
+    Parsed,
+    Record,
+    checked_offsets,
+    document_key,
+    document_text,
+    integer,
+    json_type,
+    label_name,
+    to_canonical,
+)
+from annotator.model import NewSpan
+from annotator.settings import validate_annotator
+
+
+def parse_doccano(items: list[Item], path: Path, default_annotator: str) -> Parsed:
+    parsed = Parsed()
+    for item in items:
+        try:
+            parsed.records.append(_record(item, path, default_annotator))
+        except InputError as error:
+            parsed.invalid.append(str(error))
+    return parsed
+
+
+def _user(entry: dict[str, Any], at: str, default: str) -> str:
+    name = entry.get("user_name")
+    if isinstance(name, str) and name.strip():
+        chosen = name
+    elif isinstance(entry.get("user"), (int, str)) and not isinstance(entry.get("user"), bool) and str(entry["user"]):
+        chosen = f"doccano-user-{entry['user']}"
+    else:
+        return default
+    try:
+        return validate_annotator(chosen)
+    except InputError as error:
+        raise InputError(f"{at}: user: {error}") from None
+
+
+def _record(item: Item, path: Path, default_annotator: str) -> Record:
+    data, where = item.data, item.where
+    text, mapping = document_text(data.get("text"), where)
+    original = data["text"]
+    key = document_key(data.get("id"), where, f"{path.stem}-{item.index if item.in_array else item.line}")
+    meta = data.get("meta", {})
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise InputError(f"{where}: field 'meta' must be an object")
+    meta = dict(meta)
+    comments = data.get("Comments")
+    if isinstance(comments, list) and comments:
+        meta["comments"] = comments
+
+    # (start, end, label, annotator, doccano id, where) before checking
+    found: list[tuple[int, int, str, str, Any, str]] = []
+    for field in ("label", "labels"):
+        value = data.get(field)
+        if value is None:
+            continue
+        if not isinstance(value, list):
+            raise InputError(f"{where}: field '{field}' must be a list of [start, end, label]")
+        for index, triple in enumerate(value):
+            at = f"{where}: {field}[{index}]"
+            if not isinstance(triple, list) or len(triple) != 3:
+                got = json_type(triple) if not isinstance(triple, list) else f"a list of {len(triple)}"
+                raise InputError(f"{at}: expected [start, end, label], got {got}")
+            start = integer(triple[0], at, "start")
+            end = integer(triple[1], at, "end")
+            found.append((start, end, label_name(triple[2], at, numeric=True), default_annotator, None, at))
+    for field in ("entities", "annotations"):
+        value = data.get(field)
+        if value is None:
+            continue
+        if not isinstance(value, list):
+            raise InputError(f"{where}: field '{field}' must be a list")
+        for index, entry in enumerate(value):
+            at = f"{where}: {field}[{index}]"
+            if not isinstance(entry, dict):
+                raise InputError(f"{at}: expected a JSON object, got {json_type(entry)}")
+            start = integer(entry.get("start_offset"), at, "start_offset")
+            end = integer(entry.get("end_offset"), at, "end_offset")
+            name = entry.get("label_name")
+            label = name if isinstance(name, str) and name.strip() else label_name(entry.get("label"), at, numeric=True)
+            ident = entry.get("id")
+            if not isinstance(ident, (int, str)) or isinstance(ident, bool):
+                ident = None
+            found.append((start, end, label, _user(entry, at, default_annotator), ident, at))
+
+    relations: dict[Any, list[dict[str, Any]]] = {}
+    ids = {ident for *_, ident, _ in found if ident is not None}
+    raw_relations = data.get("relations", [])
+    if raw_relations is None:
+        raw_relations = []
+    if not isinstance(raw_relations, list):
+        raise InputError(f"{where}: field 'relations' must be a list")
+    for index, relation in enumerate(raw_relations):
+        at = f"{where}: relations[{index}]"
+        if not isinstance(relation, dict):
+            raise InputError(f"{at}: expected a JSON object, got {json_type(relation)}")
+        source, target = relation.get("from_id"), relation.get("to_id")
+        for name, ident in (("from_id", source), ("to_id", target)):
+            if not isinstance(ident, (int, str)) or isinstance(ident, bool) or ident not in ids:
+                raise InputError(f"{at}: '{name}' {ident!r} names no entity of this record")
+        kept = {"type": relation.get("type")}
+        if "id" in relation:
+            kept = {"id": relation["id"], **kept}
+        relations.setdefault(source, []).append({**kept, "to": target})
+
+    spans: list[NewSpan] = []
+    for start, end, label, annotator, ident, at in found:
+        checked_offsets(at, original, start, end)
+        start, end = to_canonical(at, mapping, start, end)
+        attrs: dict[str, Any] = {}
+        if ident is not None:
+            attrs["doccano_id"] = ident
+            if ident in relations:
+                attrs["relations"] = relations[ident]
+        spans.append(NewSpan(start=start, end=end, label=label, annotator=annotator, attrs=attrs))
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        title = find_title(text, key)
+    return Record(key, title, text, meta, spans, {}, where)

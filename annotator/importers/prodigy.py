@@ -1,0 +1,122 @@
+"""Prodigy JSONL (`prodigy db-out`): one task per line.
+
+A task has `text`, `spans` (`start`, `end`, `label`, optional `token_start`/`token_end`,
+`text` and `answer`), `meta`, `_annotator_id`/`_session_id` and `answer`. Offsets are
+Python code points, as annotator's own.
+
+Only what an analyst accepted becomes a span: a task whose `answer` is `accept`, and of
+its spans those without an `answer` of their own or with `accept`. Everything else
+(tasks answered `reject` or `ignore`, or with no answer; rejected spans of accepted
+tasks) is kept apart in the document's `meta["prodigy_rejected"]`, one entry per task,
+so a reviewer can see it in an export; it is never a span, so never anyone's work and
+never gold. The document itself is imported either way. A task with no `spans` key is a
+document with no spans.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from annotator.cleaning import find_title
+from annotator.errors import InputError
+from annotator.importers.jsonl import Item
+from annotator.importers.records import (
+    Parsed,
+    Record,
+    checked_offsets,
+    document_key,
+    document_text,
+    integer,
+    json_type,
+    label_name,
+    to_canonical,
+)
+from annotator.model import NewSpan
+from annotator.settings import validate_annotator
+
+ANSWERS = ("accept", "reject", "ignore")
+REJECTED_KEY = "prodigy_rejected"
+
+
+def parse_prodigy(items: list[Item], path: Path, default_annotator: str) -> Parsed:
+    parsed = Parsed()
+    for item in items:
+        try:
+            record, accepted = _record(item, path, default_annotator)
+        except InputError as error:
+            parsed.invalid.append(str(error))
+            continue
+        parsed.records.append(record)
+        if not accepted:
+            parsed.set_aside += 1
+    return parsed
+
+
+def _annotator(data: dict[str, Any], where: str, default: str) -> str:
+    for field in ("_annotator_id", "_session_id"):
+        value = data.get(field)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            raise InputError(f"{where}: field '{field}' must be a string")
+        try:
+            return validate_annotator(value)
+        except InputError as error:
+            raise InputError(f"{where}: field '{field}': {error}") from None
+    return default
+
+
+def _answer(value: Any, where: str) -> str | None:
+    if value is not None and value not in ANSWERS:
+        raise InputError(f"{where}: field 'answer' must be accept, reject or ignore")
+    return value
+
+
+def _record(item: Item, path: Path, default_annotator: str) -> tuple[Record, bool]:
+    data, where = item.data, item.where
+    text, mapping = document_text(data.get("text"), where)
+    original = data["text"]
+    key = document_key(data.get("id"), where, f"{path.stem}-{item.index if item.in_array else item.line}")
+    title = data.get("title")
+    if title is not None and not isinstance(title, str):
+        raise InputError(f"{where}: field 'title' must be a string")
+    meta = data.get("meta", {})
+    if not isinstance(meta, dict):
+        raise InputError(f"{where}: field 'meta' must be an object")
+    answer = _answer(data.get("answer"), where)
+    annotator = _annotator(data, where, default_annotator)
+    spans_data = data.get("spans", [])
+    if spans_data is None:
+        spans_data = []
+    if not isinstance(spans_data, list):
+        raise InputError(f"{where}: field 'spans' must be a list")
+    spans: list[NewSpan] = []
+    kept_apart: list[dict[str, Any]] = []
+    for index, span in enumerate(spans_data):
+        at = f"{where}: spans[{index}]"
+        if not isinstance(span, dict):
+            raise InputError(f"{at}: expected a JSON object, got {json_type(span)}")
+        start = integer(span.get("start"), at, "start")
+        end = integer(span.get("end"), at, "end")
+        label = label_name(span.get("label"), at)
+        checked_offsets(at, original, start, end, span.get("text"))
+        span_answer = _answer(span.get("answer"), at)
+        start, end = to_canonical(at, mapping, start, end)
+        if answer == "accept" and span_answer in (None, "accept"):
+            spans.append(NewSpan(start=start, end=end, label=label, annotator=annotator))
+        else:
+            kept_apart.append(
+                {"start": start, "end": end, "label": label, "text": text[start:end], "answer": span_answer or answer}
+            )
+    record = Record(key, title or find_title(text, key), text, dict(meta), spans, {}, where)
+    if answer != "accept" or kept_apart:
+        record.meta_lists[REJECTED_KEY] = [
+            {
+                "source": f"{path.name}:{item.line}",
+                "answer": answer,
+                "annotator": annotator,
+                "spans": kept_apart,
+            }
+        ]
+    return record, answer == "accept"
