@@ -1,4 +1,4 @@
--- annotator database schema, version 1.
+-- annotator database schema, version 2 (see MIGRATIONS in annotator/store.py).
 -- This file is the single source of the schema; annotator/store.py applies it and
 -- records the version in PRAGMA user_version. Offsets are Unicode code points into
 -- documents.text, end exclusive.
@@ -88,4 +88,15 @@ CREATE TABLE IF NOT EXISTS decisions (
     decision    TEXT    NOT NULL CHECK (decision IN ('rejected')),
     reviewer    TEXT    NOT NULL,
     at          TEXT    NOT NULL
+);
+
+-- Earlier texts of a document, kept when a changed article is imported again under
+-- the same key (spans are re-anchored to the new text; the old text stays here).
+CREATE TABLE IF NOT EXISTS document_versions (
+    id          INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    text        TEXT    NOT NULL,
+    sha256      TEXT    NOT NULL,
+    title       TEXT    NOT NULL,
+    replaced_at TEXT    NOT NULL
 );

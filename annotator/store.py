@@ -30,7 +30,14 @@ from annotator.labels import DEFAULT_LABELS
 from annotator.model import Document, DocumentSummary, Label, NewSpan, Span
 from annotator.text import content_hash
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+# Statements that change existing tables, by the version they start from. New tables and
+# indexes need no entry: schema.sql creates whatever is missing.
+#   1 -> 2: documents keep their earlier texts (document_versions) when an article changes.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (),
+}
 BUSY_TIMEOUT_SECONDS = 30.0
 _SPAN_COLUMNS = 'id, uid, document_id, start, "end", label, annotator, text, note, attrs, created_at, updated_at'
 
@@ -162,13 +169,33 @@ class Store:
         return store
 
     def _migrate(self, version: int) -> None:
+        """Create a new database, or bring an older one up to SCHEMA_VERSION in one transaction.
+
+        schema.sql only creates what is missing, so after the steps that change existing
+        tables (MIGRATIONS) it is applied again to add new tables and indexes. An older
+        database is copied aside first (<name>.v<N>.bak).
+        """
+        if version > 0:
+            self._copy_aside(version)
         with self.transaction():
-            if version == 0:
-                for statement in _split_sql(schema_sql()):
+            for step in range(version, SCHEMA_VERSION) if version > 0 else ():
+                for statement in MIGRATIONS.get(step, ()):
                     self.conn.execute(statement)
-                if not self.conn.execute("SELECT 1 FROM labels LIMIT 1").fetchone():
-                    self._write_labels(DEFAULT_LABELS)
+            for statement in _split_sql(schema_sql()):
+                self.conn.execute(statement)
+            if version == 0 and not self.conn.execute("SELECT 1 FROM labels LIMIT 1").fetchone():
+                self._write_labels(DEFAULT_LABELS)
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _copy_aside(self, version: int) -> None:
+        backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
+        if backup.exists():
+            return
+        target = sqlite3.connect(backup)
+        try:
+            self.conn.backup(target)
+        finally:
+            target.close()
 
     def close(self) -> None:
         self.conn.close()
@@ -336,6 +363,14 @@ class Store:
             added, skipped = self._import_spans(document, spans, kinds or {})
         self._labels = None
         return AddedDocument(document, existing is None, added, skipped)
+
+    def update_meta(self, document_id: int, meta: dict[str, Any]) -> None:
+        """Replace a document's meta (an import adds what it keeps apart, e.g. rejected records)."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE documents SET meta = ? WHERE id = ?",
+                (json.dumps(meta, ensure_ascii=False, sort_keys=True), document_id),
+            )
 
     def _import_spans(
         self, document: Document, spans: Iterable[NewSpan], kinds: dict[str, str]

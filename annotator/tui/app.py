@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 
 from annotator.store import Store
 from annotator.tui.commands import ActionCommands, ArticleCommands, LabelCommands
@@ -27,6 +28,18 @@ class AnnotatorApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(AnnotateScreen(self.store, self.annotator))
+
+    def notify(  # type: ignore[override]
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notifications carry labels, names and article text: never read them as markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
 
 def make_app(store: Store, annotator: str) -> AnnotatorApp:
