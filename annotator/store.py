@@ -852,13 +852,14 @@ class Store:
             other_conn.close()
             scratch.cleanup()
             raise InputError(f"{other_path}: is not an annotator database")
-        if version != SCHEMA_VERSION:
-            other_conn.close()
+        other_conn.close()
+        if version > SCHEMA_VERSION:
             scratch.cleanup()
             raise SchemaError(
-                f"{other_path}: schema version {version}, expected {SCHEMA_VERSION}; open it once with this annotator first"
+                f"{other_path}: made by a newer annotator (schema version {version}, this one reads up to {SCHEMA_VERSION})"
             )
-        other = Store(other_conn, other_path)
+        # An older database is upgraded in the copy, never in place.
+        other = Store.open(copy, create=False)
         counts = {"documents": 0, "spans": 0, "actions": 0, "progress": 0}
         try:
             with self.transaction():
