@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 from annotator.errors import ConflictError, InputError, SchemaError
 from annotator.labels import DEFAULT_LABELS
 from annotator.model import Document, DocumentSummary, Label, NewSpan, Span
+from annotator.reanchor import Placement
 from annotator.text import content_hash
 
 SCHEMA_VERSION = 2
@@ -106,6 +107,8 @@ class AddedDocument:
     created: bool
     spans_added: int
     spans_skipped: int
+    updated: bool = False  # an existing article (same key) got a new version of its text
+    placements: tuple[Placement, ...] = ()
 
 
 class Store:
@@ -337,9 +340,15 @@ class Store:
     ) -> AddedDocument:
         """Add a document (unless its content is already here) and its spans, in one transaction."""
         sha = content_hash(text)
+        placements: list[Placement] = []
+        updated = False
         with self.transaction():
             existing = self.document_by_hash(sha)
-            if existing is None:
+            previous = self._same_article(key, title, text) if existing is None else None
+            if previous is not None:
+                document, placements = self._new_version(previous, title, text, meta, source)
+                existing, updated = document, True
+            elif existing is None:
                 position = self.conn.execute(
                     "SELECT COALESCE(MAX(position) + 1, 0) FROM documents"
                 ).fetchone()[0]
@@ -362,7 +371,78 @@ class Store:
                 document = existing
             added, skipped = self._import_spans(document, spans, kinds or {})
         self._labels = None
-        return AddedDocument(document, existing is None, added, skipped)
+        return AddedDocument(document, existing is None, added, skipped, updated, tuple(placements))
+
+    def _same_article(self, key: str, title: str, text: str) -> Document | None:
+        """The stored article this text is a new version of: same key, and recognisably the same story.
+
+        Two unrelated files that merely share a name (x/story.txt, y/story.txt) are not
+        versions of each other: the title must match or most lines must.
+        """
+        row = self.conn.execute("SELECT id FROM documents WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        old = self.document(row[0])
+        if old.title.strip() == title.strip():
+            return old
+        from difflib import SequenceMatcher
+
+        similarity = SequenceMatcher(None, old.text.split("\n"), text.split("\n"), autojunk=False).ratio()
+        return old if similarity >= 0.5 else None
+
+    def _new_version(
+        self, old: Document, title: str, text: str, meta: dict[str, Any] | None, source: str | None
+    ) -> tuple[Document, list[Placement]]:
+        """Store a changed article's new text, keep the old one, and re-anchor every span."""
+        from annotator.reanchor import reanchor
+
+        stamp = now()
+        self.conn.execute(
+            "INSERT INTO document_versions (document_id, text, sha256, title, replaced_at) VALUES (?, ?, ?, ?, ?)",
+            (old.id, old.text, old.sha256, old.title, stamp),
+        )
+        self.conn.execute(
+            "UPDATE documents SET text = ?, sha256 = ?, title = ?, meta = ?, source = COALESCE(?, source) WHERE id = ?",
+            (text, content_hash(text), title, json.dumps(meta or old.meta, ensure_ascii=False, sort_keys=True), source, old.id),
+        )
+        spans = self.spans(old.id)
+        placements = reanchor(old.text, text, spans)
+        by_uid = {span.uid: span for span in spans}
+        # Move every span out of the way first, so re-anchored spans never collide with
+        # ones not yet moved on the unique (document, annotator, start, end, label) key.
+        self.conn.execute(
+            'UPDATE spans SET start = start + 1000000000000, "end" = "end" + 1000000000000 WHERE document_id = ?',
+            (old.id,),
+        )
+        for placement in placements:
+            before = by_uid[placement.uid]
+            attrs = {k: v for k, v in before.attrs.items() if k != "needs_review"}
+            if placement.status == "flagged":
+                attrs["needs_review"] = {
+                    "reason": placement.reason,
+                    "old_start": before.start,
+                    "old_end": before.end,
+                    "old_text": before.text,
+                }
+            elif placement.status == "fuzzy":
+                attrs["reanchored"] = {"score": round(placement.score, 1), "old_text": before.text}
+            after = replace(
+                before,
+                start=placement.start,
+                end=placement.end,
+                text=text[placement.start : placement.end],
+                attrs=attrs,
+                updated_at=stamp,
+            )
+            try:
+                self._write_span(after)
+            except ConflictError:
+                # Two spans landed on the same text with the same label: keep one.
+                self.conn.execute("DELETE FROM spans WHERE uid = ?", (after.uid,))
+                after = None  # type: ignore[assignment]
+            if after != before:
+                self._log(before.annotator, old.id, "import", before.uid, before, after)
+        return self.document(old.id), placements
 
     def update_meta(self, document_id: int, meta: dict[str, Any]) -> None:
         """Replace a document's meta (an import adds what it keeps apart, e.g. rejected records)."""
@@ -512,6 +592,8 @@ class Store:
                 label=before.label if label is None else label,
                 note=before.note if note is None else note,
                 text=document.text[new_start:new_end],
+                # An analyst's change settles a span flagged after an article update.
+                attrs={k: v for k, v in before.attrs.items() if k != "needs_review"},
                 updated_at=now(),
             )
             if after == replace(before, updated_at=after.updated_at):

@@ -112,6 +112,16 @@ class AnnotationPanel(Vertical):
         ]
         if span.note:
             parts.extend(["\n", ("Note: ", "bold"), one_line(span.note, 400)])
+        review = span.attrs.get("needs_review")
+        if isinstance(review, dict):
+            parts.extend(
+                [
+                    "\n",
+                    ("⚠ Needs review: ", "bold red"),
+                    one_line(str(review.get("reason", "")), 200),
+                    f" (was “{one_line(str(review.get('old_text', '')), 60)}”): resize, retag or delete it",
+                ]
+            )
         details.update(Content.assemble(*parts), layout=False)  # fixed height in the .tcss
 
     @on(SpanList.Highlighted, "#span-list")

@@ -31,7 +31,10 @@ def reading_order(span: Span) -> tuple[int, int, str, str, str]:
 def span_prompt(span: Span, label: Label | None, show_annotator: bool) -> Content:
     """One row: label in its colour, the quoted text, a note marker; all literal."""
     colour = label.color if label else "#abb2bf"
-    parts: list[str | tuple[str, str]] = [(f"{one_line(span.label, 10):<9}", f"bold {colour}"), " "]
+    parts: list[str | tuple[str, str]] = []
+    if span.attrs.get("needs_review"):
+        parts.append(("⚠ ", "bold red"))  # could not be re-anchored confidently after an update
+    parts.extend([(f"{one_line(span.label, 10):<9}", f"bold {colour}"), " "])
     if show_annotator:
         parts.append((f"{one_line(span.annotator, 10)} ", "dim"))
     parts.append(one_line(span.text, 60))
