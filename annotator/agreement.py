@@ -30,6 +30,8 @@ from annotator.review import GOLD
 from annotator.tokens import token_offsets
 
 OUTSIDE = "O"
+# Analyst names of imported model suggestions (see annotator.importers.labelstudio).
+SUGGESTION_PREFIX = "suggestion:"
 
 
 # -- span matching ----------------------------------------------------------------
@@ -305,7 +307,7 @@ def agreement(
 
 
 def inputs_from_store(store, annotators: list[str] | None = None) -> tuple[list[DocumentInput], list[str]]:  # type: ignore[no-untyped-def]
-    """Every document with each analyst's spans; analysts default to all but gold.
+    """Every document with each analyst's spans; analysts default to all but gold and suggestions.
 
     The default is every analyst with a span or a "done" mark somewhere (one who marked
     articles done without tagging anything still said "nothing here"). The gold set
@@ -327,7 +329,13 @@ def inputs_from_store(store, annotators: list[str] | None = None) -> tuple[list[
         seen.update(spans, done)
         coded = set(spans) | done
         documents.append(DocumentInput(document.id, document.key, document.title, document.text, spans, frozenset(coded)))
-    chosen = list(dict.fromkeys(annotators)) if annotators else sorted(seen)  # each name once
+    # Model suggestions (imported Label Studio predictions) are no analyst's work: left
+    # out unless named.
+    chosen = (
+        list(dict.fromkeys(annotators))  # each name once
+        if annotators
+        else sorted(name for name in seen if not name.startswith(SUGGESTION_PREFIX))
+    )
     return documents, chosen
 
 

@@ -112,25 +112,57 @@ def _import_bundled(store: Store) -> None:
     help="Keep site chrome (banners, subscription prompts) in plain-text articles.",
 )
 @click.option("--encoding", default=None, help="Decode text files with this encoding (default UTF-8), e.g. cp1252.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["native", "prodigy", "doccano", "labelstudio", "brat", "text"]),
+    default=None,
+    help="Read every file in this format instead of detecting it from the content.",
+)
+@click.option(
+    "--map",
+    "label_maps",
+    multiple=True,
+    metavar="NAME=KIND|LABEL[:KIND]",
+    help="Give an outside label a kind (ORG=entity) or rename it (GPE=PLACE); repeatable.",
+)
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Import the good records of a file with bad ones, and list the bad ones.",
+)
 def import_command(
-    paths: tuple[Path, ...], db_path: Path | None, name: str | None, keep_chrome: bool, encoding: str | None
+    paths: tuple[Path, ...],
+    db_path: Path | None,
+    name: str | None,
+    keep_chrome: bool,
+    encoding: str | None,
+    fmt: str | None,
+    label_maps: tuple[str, ...],
+    skip_invalid: bool,
 ) -> None:
-    """Import articles: .txt/.md files, JSONL, or folders of them.
+    """Import articles and annotations: text, JSONL/JSON, brat, or folders of them.
 
     Plain-text articles get their headline as title and lose the site chrome
     scraped around them (see --keep-chrome). JSONL lines are
     {"text", "id"?, "title"?, "meta"?, "spans"?}; annotator's own exports import
-    back with their spans and annotators. Content already in the database is not
-    added twice; its new spans are.
+    back with their spans and annotators. Prodigy, doccano and Label Studio
+    exports and brat .txt/.ann pairs are recognised from their content (see
+    --format). Content already in the database is not added twice; its new
+    spans are. A file with a bad record is not imported at all unless
+    --skip-invalid is given.
 
     \b
-    Example:
+    Examples:
       annotator import corpus/ --db project.db
+      annotator import prodigy.jsonl --map GPE=PLACE --map MONEY=quantity
+      annotator import export.json --format labelstudio --skip-invalid
     """
-    from annotator.importers import collect_files, import_paths
+    from annotator.importers import LabelMap, collect_files, import_paths
 
     annotator = resolve_annotator(name)
-    files, problems = collect_files(paths)
+    labels = LabelMap.parse(label_maps)
+    files, problems = collect_files(paths, any_suffix=fmt is not None)
     for problem in problems:
         click.echo(f"annotator: {problem}", err=True)
     if not files:
@@ -146,24 +178,47 @@ def import_command(
                         yield item
                         bar.update(1)
 
-                results = import_paths(store, files, annotator, not keep_chrome, encoding, progress)
+                results = import_paths(
+                    store, files, annotator, not keep_chrome, encoding, progress,
+                    fmt=fmt, labels=labels, skip_invalid=skip_invalid,
+                )
         else:
-            results = import_paths(store, files, annotator, not keep_chrome, encoding)
+            results = import_paths(
+                store, files, annotator, not keep_chrome, encoding,
+                fmt=fmt, labels=labels, skip_invalid=skip_invalid,
+            )
     finally:
         store.close()
     failed = [r for r in results if r.error]
     for result in results:
         for message in result.messages:
             click.echo(message)
-        if result.error:
-            click.echo(f"annotator: {result.error}", err=True)
+        for line in result.skipped:
+            click.echo(f"annotator: skipped: {line}", err=True)
+        for line in result.errors:
+            click.echo(f"annotator: {line}", err=True)
     added = sum(r.added for r in results)
     existing = sum(r.existing for r in results)
     spans = sum(r.spans_added for r in results)
     skipped = sum(r.spans_skipped for r in results)
+    suggestions = sum(r.suggestions for r in results)
+    set_aside = sum(r.set_aside for r in results)
+    invalid = sum(len(r.skipped) for r in results)
     summary = f"{added} document{'s' if added != 1 else ''} added, {existing} already present, {spans} span{'s' if spans != 1 else ''} added"
+    updated = sum(r.updated for r in results)
+    if updated:
+        summary += (
+            f"; {updated} changed article{'s' if updated != 1 else ''} updated: {sum(r.stayed for r in results)} spans stayed, "
+            f"{sum(r.moved for r in results)} moved, {sum(r.flagged for r in results)} need review"
+        )
+    if suggestions:
+        summary += f" ({suggestions} of them model suggestion{'s' if suggestions != 1 else ''})"
     if skipped:
         summary += f", {skipped} already present"
+    if set_aside:
+        summary += f", {set_aside} record{'s' if set_aside != 1 else ''} not accepted kept apart"
+    if invalid:
+        summary += f", {invalid} problem{'s' if invalid != 1 else ''} skipped"
     if failed:
         summary += f"; {len(failed)} file{'s' if len(failed) != 1 else ''} failed"
     click.echo(summary)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -272,7 +274,7 @@ def test_brat_replaces_its_own_folder_and_nothing_else(db: Path) -> None:
     cwd = db.parent
     export(cwd, "--format", "brat", "--out", "brat", "--annotator", "bob")
     export(cwd, "--format", "brat", "--out", "brat", "--annotator", "alice")
-    spans, annotators, _ = read_ann(cwd / "brat" / "news.ann")
+    _, annotators, _ = read_ann(cwd / "brat" / "news.ann")
     assert set(annotators.values()) == {"alice"}
     assert [p.name for p in cwd.iterdir() if p.name.startswith(".")] == []  # no temporary folders left
     (cwd / "mine").mkdir()
@@ -384,7 +386,7 @@ def test_spacy_docbin_spans_and_ents(db: Path) -> None:
             written.add((doc.user_data["id"], span.start_char, span.end_char, span.label_, doc.user_data["annotator"]))
         assert sum(len(doc.spans[kind]) for kind in KINDS) == len(doc.spans["sc"])
         ents = list(doc.ents)
-        assert all(a.end <= b.start for a, b in zip(ents, ents[1:]))
+        assert all(a.end <= b.start for a, b in pairwise(ents))
     assert written == native_spans(cwd) - {OFF}
     alice = docs[0]
     assert [e.text for e in alice.ents] == ["National Security Committee", "Islamic State", "Almazbek Atambaev"]
@@ -573,3 +575,100 @@ def test_split_cannot_go_to_stdout(db: Path) -> None:
     assert result.returncode != 0
     (line,) = result.stderr.splitlines()
     assert "--split writes one file per part and a manifest" in line
+
+
+# -- round trips through the importers ----------------------------------------------------
+
+
+def imported(cwd: Path, source: str, db_name: str) -> tuple[dict[str, str], list[dict]]:
+    """Import an export into a new database; its documents (text -> key) and native spans."""
+    result = run(cwd, "import", source, "--db", db_name)
+    assert result.returncode == 0, result.stderr
+    out = run(cwd, "export", "--db", db_name, "--out", f"{db_name}.jsonl")
+    assert out.returncode == 0, out.stderr
+    rows = jsonl(cwd / f"{db_name}.jsonl")
+    return {row["text"]: row["id"] for row in rows}, [dict(s, doc_text=row["text"]) for row in rows for s in row["spans"]]
+
+
+def original(cwd: Path) -> tuple[set[str], set[tuple[str, int, int, str, str]]]:
+    by_key = texts(cwd)
+    return set(by_key.values()), {(by_key[key], start, end, label, who) for key, start, end, label, who in native_spans(cwd)}
+
+
+def test_round_trip_prodigy(db: Path) -> None:
+    cwd = db.parent
+    export(cwd, "--format", "prodigy", "--out", "rt.jsonl")
+    documents, spans = imported(cwd, "rt.jsonl", "back.db")
+    want_texts, want_spans = original(cwd)
+    assert set(documents) == want_texts
+    got = {(s["doc_text"], s["start"], s["end"], s["label"], s["annotator"]) for s in spans}
+    off = (NEWS, OFF[1], OFF[2], "PLACE", "alice")
+    assert got == want_spans - {off}  # all but the span Prodigy's tokens cannot express
+    assert {s["kind"] for s in spans if s["label"] == "CLAIM"} == {"claim"}
+
+
+def test_round_trip_doccano(db: Path) -> None:
+    cwd = db.parent
+    export(cwd, "--format", "doccano", "--out", "rt.jsonl")
+    documents, spans = imported(cwd, "rt.jsonl", "back.db")
+    want_texts, want_spans = original(cwd)
+    assert set(documents) == want_texts
+    assert {documents[text] for text in want_texts} == {"news", "unicode", "empty", "crlf"}
+    # doccano lines carry offsets and labels; the analyst rides in meta.annotator.
+    got = {(s["doc_text"], s["start"], s["end"], s["label"]) for s in spans}
+    assert got == {span[:4] for span in want_spans}
+
+
+def test_round_trip_labelstudio(db: Path) -> None:
+    cwd = db.parent
+    export(cwd, "--format", "labelstudio", "--out", "rt.json")
+    documents, spans = imported(cwd, "rt.json", "back.db")
+    want_texts, want_spans = original(cwd)
+    assert set(documents) == want_texts
+    got = {(s["doc_text"], s["start"], s["end"], s["label"], s["annotator"]) for s in spans}
+    assert got == want_spans  # code points both ways: the emoji, CJK and combining-mark spans land
+    assert [s["note"] for s in spans if s["note"]] in ([], ["line one\nline two"])
+
+
+def test_round_trip_brat(db: Path) -> None:
+    cwd = db.parent
+    export(cwd, "--format", "brat", "--out", "rt.brat")
+    documents, spans = imported(cwd, "rt.brat", "back.db")
+    want_texts, want_spans = original(cwd)
+    assert set(documents) == want_texts
+    # A span written in fragments (it crosses a paragraph break) comes back whole, or as
+    # fragments that say which brat span they belong to.
+    whole: dict[tuple[str, str], tuple[int, int, str, str]] = {}
+    got = set()
+    for s in spans:
+        who = s["attrs"].get("Annotator", s["annotator"])
+        if "fragments" in s["attrs"]:
+            key = (s["doc_text"], s["attrs"]["brat_id"])
+            start, end, _, _ = whole.get(key, (s["start"], s["end"], "", ""))
+            whole[key] = (min(start, s["start"]), max(end, s["end"]), s["label"], who)
+        else:
+            got.add((s["doc_text"], s["start"], s["end"], s["label"], who))
+    got |= {(text, start, end, label, who) for (text, _), (start, end, label, who) in whole.items()}
+    assert {span[:4] for span in got} == {span[:4] for span in want_spans}
+    # Each span names (as its analyst, or in its Annotator attribute) an analyst who made it.
+    # Two analysts' identical spans come back as both only if the importer takes the
+    # Annotator attribute as the analyst.
+    assert got <= want_spans
+    notes = {s["note"] for s in spans if s["note"]}
+    assert notes <= {"line one\nline two", "line one\\nline two"} and notes
+
+
+def test_stdout_of_a_real_process_is_the_file_bytes(db: Path) -> None:
+    from test_export import run_process
+
+    cwd = db.parent
+    export(cwd, "--format", "conll", "--out", "file.conll")
+    result = subprocess.run(
+        [sys.executable, "-m", "annotator", "export", "--db", "project.db", "--format", "conll", "--out", "-"],
+        capture_output=True, cwd=cwd, timeout=60, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (cwd / "file.conll").read_bytes()
+    assert b"spans written" in result.stderr
+    refused = run_process(cwd, "export", "--db", "project.db", "--format", "spacy", "--out", "-")
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr

@@ -78,3 +78,32 @@ def test_an_unrelated_file_with_the_same_name_is_a_new_document(tmp_path: Path) 
         result = store.add_document("story", "Election results", "Election results\n\nVotes were counted.")
         assert result.created and not result.updated
         assert [d.key for d in store.list_documents()] == ["story", "story-2"]
+
+
+def test_import_reports_moved_stayed_and_flagged(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    story = tmp_path / "story.txt"
+    story.write_text("Prices Rose Sharply Today\n\nMinister Alice Smith said prices rose 5%.\n\nReporters met in Paris.\n", encoding="utf-8")
+    db = tmp_path / "a.db"
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "annotator", "import", str(story), "--db", str(db)], capture_output=True, text=True, timeout=60)
+
+    assert run().returncode == 0
+    with Store.open(db) as store:
+        document = store.document(store.list_documents()[0].id)
+        text = document.text
+        store.add_span(document, text.index("Alice"), text.index("Alice") + 11, "PERSON", "ann")
+        store.add_span(document, text.index("Paris"), text.index("Paris") + 5, "PLACE", "ann")
+    story.write_text(
+        "Prices Rose Sharply Today\n\nCorrection appended.\n\nMinister Alice Smith said prices rose 6%.\n\nReporters met in Lyon.\n",
+        encoding="utf-8",
+    )
+    result = run()
+    assert result.returncode == 0, result.stderr
+    assert "new version of 'story': 0 spans stayed, 1 moved (0 by fuzzy match), 1 need review" in result.stdout
+    assert "1 changed article updated: 0 spans stayed, 1 moved, 1 need review" in result.stdout
+    with Store.open(db) as store:
+        assert len(store.list_documents()) == 1

@@ -3,9 +3,11 @@
 - <name>.txt is the document's text exactly (UTF-8, "\\n" line breaks); offsets in the
   .ann are Unicode code points into it, end exclusive (brat reads text with Python).
 - Each span is a text-bound annotation `T<n><TAB><LABEL> <start> <end><TAB><text>`; a span
-  that crosses line breaks is written as brat writes one, in fragments split at the
-  breaks (`T1<TAB>CLAIM 10 52;53 80<TAB>first line second line`). The text after the
-  second tab is for reading only: tabs and line breaks in it become spaces.
+  that crosses line breaks (or tabs) is written as brat writes one, in fragments split
+  there, the white space around the break left out (`T1<TAB>CLAIM 10 52;54 80<TAB>first
+  paragraph second paragraph`); the first fragment starts and the last ends where the
+  span does. The text after the second tab (fragments joined by a space) is for reading
+  only: a tab or line break left in it becomes a space.
 - The analyst is an attribute: `A<n><TAB>Annotator T<n> <name>`, the name percent-encoded
   (urllib.parse.quote with safe="") because brat values cannot hold spaces.
 - A note is `#<n><TAB>AnnotatorNotes T<n><TAB><note>`, with "\\" written "\\\\" and a line
@@ -54,15 +56,24 @@ def escape_note(note: str) -> str:
     return note.replace("\\", "\\\\").replace("\n", "\\n")
 
 
+_BREAK = re.compile(r"[^\S\n\t]*[\n\t]\s*")
+
+
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """[start, end) cut at line breaks, without the breaks themselves."""
+    """[start, end) cut where white space holding a line break or a tab interrupts it.
+
+    brat cannot draw a span across a line break (or a tab), and splits one there itself;
+    the white space around the break is left out of the fragments. The span's own first
+    and last characters always stay (white space at its edges is not cut), so the first
+    fragment starts and the last ends where the span does.
+    """
     pieces: list[tuple[int, int]] = []
     position = start
-    for index in range(start, end):
-        if text[index] == "\n":
-            if index > position:
-                pieces.append((position, index))
-            position = index + 1
+    for match in _BREAK.finditer(text, start, end):
+        if match.start() == start or match.end() == end:
+            continue
+        pieces.append((position, match.start()))
+        position = match.end()
     if end > position:
         pieces.append((position, end))
     return pieces or [(start, end)]
@@ -75,7 +86,7 @@ def annotation_lines(record: Record, report: Report) -> list[str]:
     for number, span in enumerate(record.spans, start=1):
         pieces = fragments(text, span.start, span.end)
         where = ";".join(f"{a} {b}" for a, b in pieces)
-        shown = " ".join(" ".join(text[a:b].split("\t")) for a, b in pieces)
+        shown = re.sub(r"[\t\n]", " ", " ".join(text[a:b] for a, b in pieces))
         lines.append(f"T{number}\t{label_type(span.label)} {where}\t{shown}")
         lines.append(f"A{number}\tAnnotator T{number} {quote(span.annotator, safe='')}")
         if span.span.note:

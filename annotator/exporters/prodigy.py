@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import IO, Any
 
 from annotator.exporters.common import json_line, record_meta, stable_hash
@@ -17,11 +18,11 @@ from annotator.exporters.report import Report
 from annotator.exporters.source import Record, tokens_of
 
 
-def task(record: Record, report: Report) -> dict[str, Any]:
-    text = record.document.text
+@lru_cache(maxsize=4)
+def token_list(text: str) -> list[dict[str, Any]]:
+    """Prodigy's tokens; built once per document, shared by its analysts' tasks (read only)."""
     tokens = tokens_of(text).items
-    aligned = tokens_of(text)
-    token_list = [
+    return [
         {
             "text": token.text,
             "start": token.start,
@@ -31,6 +32,11 @@ def task(record: Record, report: Report) -> dict[str, Any]:
         }
         for index, token in enumerate(tokens)
     ]
+
+
+def task(record: Record, report: Report) -> dict[str, Any]:
+    text = record.document.text
+    aligned = tokens_of(text)
     spans: list[dict[str, Any]] = []
     for span in record.spans:
         where = aligned.align(span.start, span.end)
@@ -55,7 +61,7 @@ def task(record: Record, report: Report) -> dict[str, Any]:
     result: dict[str, Any] = {
         "text": text,
         "meta": record_meta(record),
-        "tokens": token_list,
+        "tokens": token_list(text),
         "spans": spans,
         "_input_hash": input_hash,
         "_task_hash": stable_hash(task_key),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from annotator.exporters.native import ExportFilter
-from annotator.model import Document, Label, Span
+from annotator.model import Document, Span
 from annotator.store import Store
 from annotator.tokens import Token, tokenize
 
@@ -109,14 +109,6 @@ def records(
             grouped.setdefault(span.annotator, []).append(span)
         for name in sorted(grouped):
             yield Record(document, name, tuple(grouped[name]))
-
-
-def label_kinds(store: Store) -> dict[str, str]:
-    return {label.name: label.kind for label in store.labels()}
-
-
-def labels_of(store: Store) -> list[Label]:
-    return store.labels()
 
 
 # -- tokens --------------------------------------------------------------------------

@@ -74,8 +74,13 @@ def make_doc(nlp: Any, record: Record, report: Report) -> Any:
     all_spans = []
     by_kind: dict[str, list[Any]] = {kind: [] for kind in KINDS}
     entities = []
+    tokens = tokens_of(text)
     for item in record.spans:
-        placed = doc.char_span(item.start, item.end, label=item.label, alignment_mode="strict")
+        # The same test as every token format (a span may not start or end inside one of
+        # our tokens, nor on white space), then spaCy's own strict alignment.
+        placed = None
+        if tokens.align(item.start, item.end) is not None:
+            placed = doc.char_span(item.start, item.end, label=item.label, alignment_mode="strict")
         if placed is None or placed.text != item.text:
             report.off_boundary(record, item)
             continue
@@ -107,7 +112,10 @@ def export(records: Iterable[Record], target: Path, report: Report) -> None:
     from spacy.tokens import DocBin
 
     nlp = spacy.blank("xx")
-    docbin = DocBin(store_user_data=True)
+    # Only what is set: the words, their spaces and the entities (spans are kept apart).
+    # The default attributes would also store empty tags, lemmas and parses, and triple
+    # the memory DocBin.to_bytes() needs.
+    docbin = DocBin(attrs=["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE"], store_user_data=True)
     for record in records:
         docbin.add(make_doc(nlp, record, report))
     with atomic_binary_writer(target) as handle:

@@ -42,78 +42,237 @@ __all__ = [
 
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
 JSONL_SUFFIXES = frozenset({".jsonl"})
-SUPPORTED = TEXT_SUFFIXES | JSONL_SUFFIXES
+JSON_SUFFIXES = frozenset({".json"})
+BRAT_SUFFIXES = frozenset({".ann"})
+SUPPORTED = TEXT_SUFFIXES | JSONL_SUFFIXES | JSON_SUFFIXES | BRAT_SUFFIXES
+_TYPES = ".txt, .md, .jsonl, .json or .ann"
+
+_PARSERS: dict[str, Callable[[list[Item], Path, str], Parsed]] = {
+    "native": parse_native,
+    "prodigy": parse_prodigy,
+    "doccano": parse_doccano,
+    "labelstudio": parse_labelstudio,
+}
 
 
 @dataclass
 class FileResult:
     path: Path
+    format: str = ""
     added: int = 0
     existing: int = 0
     spans_added: int = 0
     spans_skipped: int = 0
+    suggestions: int = 0  # of spans_added: model suggestions (Label Studio predictions)
+    updated: int = 0  # documents whose text changed under the same key (a new version)
+    stayed: int = 0  # spans of updated documents: where they were
+    moved: int = 0  # ... re-anchored to their text elsewhere
+    flagged: int = 0  # ... that could not be placed confidently (need review)
+    set_aside: int = 0  # records kept apart (Prodigy: not accepted)
     messages: list[str] = field(default_factory=list)
-    error: str | None = None
+    skipped: list[str] = field(default_factory=list)  # bad records left out (--skip-invalid)
+    errors: list[str] = field(default_factory=list)
+    error: str | None = None  # the errors, one per line; None when the file went in
 
 
-def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
-    """Files to import in a stable order; folders are walked, hidden entries skipped."""
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def collect_files(paths: Iterable[Path], any_suffix: bool = False) -> tuple[list[Path], list[str]]:
+    """Files to import in a stable order; folders are walked, hidden entries skipped.
+
+    A brat document is listed once, by its .txt (a .ann named on the command line stands
+    for its .txt). With any_suffix (a forced --format) named files of any type are taken.
+    """
     files: list[Path] = []
     problems: list[str] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in SUPPORTED
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            walked = [p for p in path.rglob("*") if p.is_file() and not _hidden(p, path)]
+            found = sorted(p for p in walked if p.suffix.lower() in SUPPORTED - BRAT_SUFFIXES)
+            orphans = sorted(
+                p for p in walked if p.suffix.lower() in BRAT_SUFFIXES and not p.with_suffix(".txt").is_file()
             )
-            if not found:
-                problems.append(f"{path}: no .txt, .md or .jsonl files in this folder")
+            for orphan in orphans:
+                problems.append(f"{orphan}: no {orphan.with_suffix('.txt').name} beside it (brat needs the .txt and the .ann)")
+            if not found and not orphans:
+                problems.append(f"{path}: no {_TYPES} files in this folder")
             files.extend(found)
         elif path.is_file():
-            if path.suffix.lower() not in SUPPORTED:
-                problems.append(f"{path}: unsupported file type {path.suffix or '(none)'}; use .txt, .md or .jsonl")
-            else:
+            suffix = path.suffix.lower()
+            if suffix in BRAT_SUFFIXES and not any_suffix:
+                txt = path.with_suffix(".txt")
+                if txt.is_file():
+                    files.append(txt)
+                else:
+                    problems.append(f"{path}: no {txt.name} beside it (brat needs the .txt and the .ann)")
+            elif suffix in SUPPORTED or any_suffix:
                 files.append(path)
+            else:
+                problems.append(f"{path}: unsupported file type {path.suffix or '(none)'}; use {_TYPES}")
         else:
             problems.append(f"{path}: no such file or folder")
-    return files, problems
+    return list(dict.fromkeys(files)), problems
+
+
+def read_any(
+    path: Path, annotator: str, clean: bool = True, encoding: str | None = None, fmt: str | None = None
+) -> tuple[str, Parsed]:
+    """The format of a file (detected unless given) and what its reader made of it."""
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    fmt = fmt or detect_by_name(path)
+    if fmt == "text":
+        return fmt, Parsed(records=read_plaintext(path, clean=clean, encoding=encoding))
+    if fmt == "brat":
+        parsed = parse_brat(path, annotator, encoding)
+        parsed.invalid.sort(key=_line_number)
+        return fmt, parsed
+    items, invalid = read_items(path, read_text(path, encoding))
+    if fmt is None:
+        fmt = detect_records(item.data for item in items)
+    for item in items:
+        item.locate(path, "task" if fmt == "labelstudio" else "record")
+    parsed = _PARSERS[fmt](items, path, annotator)
+    parsed.invalid = sorted(invalid + parsed.invalid, key=_line_number)
+    if not items and not invalid:
+        raise InputError(f"{path}: empty file (no records)")
+    return fmt, parsed
+
+
+def _line_number(message: str) -> int:
+    """The line a message names (path:LINE: ...), for listing a file's problems in order."""
+    head, _, _ = message.partition(": ")
+    number = head.rpartition(":")[2]
+    return int(number) if number.isdigit() else 0
 
 
 def read_file(path: Path, annotator: str, clean: bool, encoding: str | None) -> list[Record]:
-    if path.suffix.lower() in JSONL_SUFFIXES:
-        return read_jsonl(path, annotator, encoding)
-    return read_plaintext(path, clean=clean, encoding=encoding)
+    """The records of a file in its detected format; the first problem is raised."""
+    _, parsed = read_any(path, annotator, clean, encoding)
+    if parsed.invalid:
+        raise InputError(parsed.invalid[0])
+    return parsed.records
 
 
-def import_file(store: Store, path: Path, annotator: str, clean: bool = True, encoding: str | None = None) -> FileResult:
-    """Import one file in one transaction: all of it goes in, or none of it."""
+def resolve_labels(parsed: Parsed, fmt: str, labels: LabelMap, known: dict[str, Label]) -> dict[str, int]:
+    """Give every span's label a kind (renaming as --map says); spans of labels without one are removed.
+
+    Returns those labels with how many spans each had. annotator's own format keeps its
+    labels unless --map names them (a label it brings without a kind is an entity, as
+    always); other formats go through the defaults of annotator.importers.kinds.
+    """
+    unknown: dict[str, int] = {}
+    if fmt == "text":
+        return unknown
+    foreign = fmt != "native"
+    for record in parsed.records:
+        kept = []
+        for span in record.spans:
+            if not foreign and labels.lookup(span.label) is None:
+                kept.append(span)
+                continue
+            resolved = labels.resolve(span.label, known, defaults=foreign)
+            if resolved is None:
+                unknown[span.label] = unknown.get(span.label, 0) + 1
+                continue
+            label, kind = resolved
+            if label != span.label:
+                span = replace(span, label=label)
+            record.kinds[label] = kind
+            kept.append(span)
+        record.spans = kept
+    return unknown
+
+
+def import_file(
+    store: Store,
+    path: Path,
+    annotator: str,
+    clean: bool = True,
+    encoding: str | None = None,
+    *,
+    fmt: str | None = None,
+    labels: LabelMap | None = None,
+    skip_invalid: bool = False,
+) -> FileResult:
+    """Import one file in one transaction: all of it goes in, or none of it.
+
+    With skip_invalid the good records of a file with bad ones go in, and the bad ones
+    are listed in `skipped`; a file with no good record left still fails.
+    """
     result = FileResult(path)
     try:
-        records = read_file(path, annotator, clean, encoding)
-        with store.transaction():
-            for record in records:
-                try:
-                    added = store.add_document(
-                        record.key, record.title, record.text, record.meta, str(path), record.spans, record.kinds
-                    )
-                except InputError as error:
-                    raise InputError(f"{record.where}: {error}") from None
-                if added.created:
-                    result.added += 1
-                else:
-                    result.existing += 1
-                    result.messages.append(
-                        f"{record.where}: already imported as {added.document.key!r}"
-                    )
-                result.spans_added += added.spans_added
-                result.spans_skipped += added.spans_skipped
+        fmt, parsed = read_any(path, annotator, clean, encoding, fmt)
+        result.format = fmt
+        label_map = labels or LabelMap()
+        unknown = resolve_labels(parsed, fmt, label_map, store.label_map())
+        problems = list(parsed.invalid)
+        for label, count in unknown.items():
+            line = f"{path}: {label_map.hint(label)}"
+            problems.append(f"{line} ({count} span{'s' if count != 1 else ''} left out)" if skip_invalid else line)
+        if problems and not skip_invalid:
+            result.errors = problems
+        elif not parsed.records:
+            result.errors = [*problems, f"{path}: no valid record to import"]
+        else:
+            result.skipped = problems
+            result.messages.extend(parsed.notes)
+            _write(store, path, parsed, result)
     except AnnotatorError as error:
-        result.error = str(error)
+        result.errors = [str(error)]
+    if result.errors:
+        result.error = "\n".join(result.errors)
         result.added = result.existing = result.spans_added = result.spans_skipped = 0
+        result.updated = result.stayed = result.moved = result.flagged = 0
+        result.suggestions = result.set_aside = 0
+        result.skipped = []
+        result.messages = []
     return result
+
+
+def _write(store: Store, path: Path, parsed: Parsed, result: FileResult) -> None:
+    with store.transaction():
+        for record in parsed.records:
+            analysts = [s for s in record.spans if not s.annotator.startswith(SUGGESTION_PREFIX)]
+            suggestions = [s for s in record.spans if s.annotator.startswith(SUGGESTION_PREFIX)]
+            try:
+                added = store.add_document(
+                    record.key, record.title, record.text, record.meta, str(path), analysts, record.kinds
+                )
+                if suggestions:
+                    more = store.add_document(
+                        record.key, record.title, record.text, record.meta, str(path), suggestions, record.kinds
+                    )
+                    result.suggestions += more.spans_added
+                    result.spans_added += more.spans_added
+                    result.spans_skipped += more.spans_skipped
+            except InputError as error:
+                raise InputError(f"{record.where}: {error}") from None
+            if record.meta_lists:
+                merged = merge_lists(added.document.meta, record.meta_lists)
+                if merged is not None:
+                    store.update_meta(added.document.id, merged)
+            if added.updated:
+                result.updated += 1
+                counts = {status: sum(1 for p in added.placements if p.status == status) for status in ("stayed", "moved", "fuzzy", "flagged")}
+                result.moved += counts["moved"] + counts["fuzzy"]
+                result.stayed += counts["stayed"]
+                result.flagged += counts["flagged"]
+                result.messages.append(
+                    f"{record.where}: new version of {added.document.key!r}: {counts['stayed']} spans stayed, "
+                    f"{counts['moved'] + counts['fuzzy']} moved ({counts['fuzzy']} by fuzzy match), "
+                    f"{counts['flagged']} need review"
+                )
+            elif added.created:
+                result.added += 1
+            else:
+                result.existing += 1
+                result.messages.append(f"{record.where}: already imported as {added.document.key!r}")
+            result.spans_added += added.spans_added
+            result.spans_skipped += added.spans_skipped
+        result.set_aside = parsed.set_aside
 
 
 def import_paths(
@@ -123,6 +282,13 @@ def import_paths(
     clean: bool = True,
     encoding: str | None = None,
     progress: Callable[[Iterable[Path]], Iterator[Path]] | None = None,
+    *,
+    fmt: str | None = None,
+    labels: LabelMap | None = None,
+    skip_invalid: bool = False,
 ) -> list[FileResult]:
     iterator: Iterable[Path] = progress(files) if progress else files
-    return [import_file(store, path, annotator, clean, encoding) for path in iterator]
+    return [
+        import_file(store, path, annotator, clean, encoding, fmt=fmt, labels=labels, skip_invalid=skip_invalid)
+        for path in iterator
+    ]

@@ -34,7 +34,13 @@ from typing import Any
 from annotator.cleaning import find_title
 from annotator.errors import InputError
 from annotator.importers.reading import read_text
-from annotator.importers.records import Parsed, Record, canonical_offsets, check_encodable, to_canonical
+from annotator.importers.records import (
+    Parsed,
+    Record,
+    canonical_offsets,
+    check_encodable,
+    to_canonical,
+)
 from annotator.model import NewSpan
 
 _ID = re.compile(r"^[TAMREN#*]\S*$")
@@ -68,8 +74,7 @@ def parse_brat(path: Path, default_annotator: str, encoding: str | None = None) 
     if not text.canonical.strip():
         raise InputError(f"{txt}: empty file (no text to annotate)")
     annotations = read_text(ann, encoding)
-    if annotations.startswith("\ufeff"):
-        annotations = annotations[1:]
+    annotations = annotations.removeprefix("\ufeff")
     parsed = Parsed()
     spans = _annotations(annotations, ann, text, default_annotator, parsed)
     key = txt.stem

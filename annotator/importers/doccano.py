@@ -89,6 +89,10 @@ def _record(item: Item, path: Path, default_annotator: str) -> Record:
             raise InputError(f"{where}: field '{field}' must be a list of [start, end, label]")
         for index, triple in enumerate(value):
             at = f"{where}: {field}[{index}]"
+            if isinstance(triple, dict) and "labels" in triple:
+                raise InputError(
+                    f"{at}: this looks like Label Studio's JSON-MIN export; export the tasks as JSON instead"
+                )
             if not isinstance(triple, list) or len(triple) != 3:
                 got = json_type(triple) if not isinstance(triple, list) else f"a list of {len(triple)}"
                 raise InputError(f"{at}: expected [start, end, label], got {got}")

@@ -15,7 +15,12 @@ from typing import Any
 from annotator.cleaning import find_title
 from annotator.errors import InputError
 from annotator.importers.reading import read_text
-from annotator.importers.records import Parsed, Record, canonical_offsets, check_encodable
+from annotator.importers.records import (
+    Parsed,
+    Record,
+    canonical_offsets,
+    check_encodable,
+)
 from annotator.model import KINDS, NewSpan
 from annotator.settings import validate_annotator
 
@@ -79,8 +84,7 @@ def read_items(path: Path, raw: str) -> tuple[list[Item], list[str]]:
     A line or element that is not a JSON object is listed in the second list with its
     line number; a JSON document that does not parse at all is an error for the file.
     """
-    if raw.startswith("\ufeff"):
-        raw = raw[1:]
+    raw = raw.removeprefix("\ufeff")
     head = raw.lstrip()
     whole: Any = None
     parsed_whole = False

@@ -217,8 +217,8 @@ def _spans(
         else:
             stats.other_types[str(result.get("type") or "unknown")] += 1
     ids = {str(result.get("id")) for _, result, _ in regions if result.get("id") is not None}
-    for source in relations:
-        for relation in [{"to": source}, *relations[source]]:
+    for source, kept_relations in relations.items():
+        for relation in [{"to": source}, *kept_relations]:
             if relation["to"] not in ids:
                 raise InputError(f"{at}: a relation names region {relation['to']!r}, which is not a text span here")
 
@@ -229,9 +229,13 @@ def _spans(
         start = integer(value.get("start"), where, "value.start")
         end = integer(value.get("end"), where, "value.end")
         quoted = value.get("text")
-        if u16 is not None and quoted is not None and not _fits(original, start, end, quoted):
-            if _fits_utf16(original, u16, start, end, quoted):
-                utf16 = True
+        if (
+            u16 is not None
+            and quoted is not None
+            and not _fits(original, start, end, quoted)
+            and _fits_utf16(original, u16, start, end, quoted)
+        ):
+            utf16 = True
         checked.append((where, result, value, start, end))
 
     spans: list[NewSpan] = []
