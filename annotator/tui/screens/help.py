@@ -53,7 +53,12 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         "Articles and app",
         [
             ("n / b", "next / previous article"),
-            ("a", "list of all articles, type to filter"),
+            ("a", "list of all articles with everyone's progress, type to filter"),
+            ("D", "mark this article done (or not done)"),
+            ("v", "show your spans / another analyst's (read-only) / everyone's"),
+            ("ctrl+r", "reload: see what other analysts saved meanwhile"),
+            ("r", "review: compare analysts and adjudicate the gold set"),
+            ("S", "statistics: label bars, agreement, F1 heat map"),
             ("f2", "move between the article and the span list"),
             ("ctrl+p", "command palette: labels, articles, actions"),
             ("? / f1", "this help"),
