@@ -34,9 +34,9 @@ def test_sigkill_at_random_moments_loses_nothing_reported_saved(tmp_path: Path) 
         store.add_document("b", "B", TEXT.replace("said", "told"))
     rng = random.Random(7)
     reported: set[str] = set()
-    for _round in range(5):
+    for _round in range(8):
         process = _start(db)
-        deadline = time.monotonic() + rng.uniform(1.5, 3.0)
+        deadline = time.monotonic() + rng.uniform(1.2, 2.4)
         assert process.stdout is not None
         while time.monotonic() < deadline:
             line = process.stdout.readline()
