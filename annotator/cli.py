@@ -115,7 +115,7 @@ def _import_bundled(store: Store) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["native", "prodigy", "doccano", "labelstudio", "brat", "text"]),
+    type=click.Choice(["native", "prodigy", "doccano", "labelstudio", "brat", "conll", "spacy", "text"]),
     default=None,
     help="Read every file in this format instead of detecting it from the content.",
 )
@@ -147,8 +147,8 @@ def import_command(
     scraped around them (see --keep-chrome). JSONL lines are
     {"text", "id"?, "title"?, "meta"?, "spans"?}; annotator's own exports import
     back with their spans and annotators. Prodigy, doccano and Label Studio
-    exports and brat .txt/.ann pairs are recognised from their content (see
-    --format). Content already in the database is not added twice; its new
+    exports, brat .txt/.ann pairs, CoNLL columns and spaCy .spacy files are
+    recognised from their content (see --format). Content already in the database is not added twice; its new
     spans are. A file with a bad record is not imported at all unless
     --skip-invalid is given.
 

@@ -738,3 +738,190 @@ def test_broken_json_files(tmp_path: Path, name: str, content: str, message: str
     assert result.returncode == 1
     (line,) = errors(result)
     assert message in line
+
+
+# -- what annotator's own exports carry, read back (see tests/test_round_trips.py) -------
+
+
+def test_label_studio_data_key_title_and_region_notes(tmp_path: Path) -> None:
+    text = "Kazan Talks Headline\n\nSadyr Japarov met Vladimir Putin."
+    task = {
+        "id": 1,  # Label Studio's own number: data.key is the document's
+        "data": {"text": text, "title": "Kazan Talks", "key": "story-7", "source": "wire"},
+        "meta": {"desk": "asia"},
+        "annotations": [
+            {"completed_by": "gold", "result": [ls_region(text, "Sadyr Japarov", "PERSON", "a", meta={"text": ["first", "second"]})]},
+            {"completed_by": "alice", "result": [ls_region(text, "Sadyr Japarov", "PERSON", "b", meta={"text": []})]},
+        ],
+    }
+    (tmp_path / "ls.json").write_text(json.dumps([task]), encoding="utf-8")
+    result = run(tmp_path, "import", "ls.json", "--db", "a.db")
+    assert result.returncode == 0, result.stderr
+    (doc,) = documents(tmp_path / "a.db")
+    assert (doc.key, doc.title) == ("story-7", "Kazan Talks")
+    assert doc.meta == {"desk": "asia", "data": {"source": "wire"}}  # title and key are not copied
+    notes = {s.annotator: s.note for s in spans_of(tmp_path / "a.db")}
+    assert notes == {"gold": "first\nsecond", "alice": ""}
+
+
+def test_doccano_meta_annotator_keeps_two_analysts_apart(tmp_path: Path) -> None:
+    text = "EU rejects German call to boycott British lamb."
+    line = {"id": "eu", "text": text, "label": [[0, 2, "ORG"]]}
+    write_jsonl(
+        tmp_path / "d.jsonl",
+        {**line, "meta": {"title": "EU Rejects Call", "annotator": "alice", "document_meta": {"source": "wire"}}},
+        {**line, "meta": {"title": "EU Rejects Call", "annotator": "bob", "document_meta": {"source": "wire"}}},
+        {"id": "plain", "text": "A doccano line of its own.", "label": [[2, 9, "ORG"]], "meta": {"batch": 2}},
+    )
+    result = run(tmp_path, "import", "d.jsonl", "--db", "a.db")
+    assert result.returncode == 0, result.stderr
+    assert "2 documents added, 0 already present, 3 spans added" in result.stdout
+    eu, plain = documents(tmp_path / "a.db")
+    assert (eu.key, eu.title, eu.meta) == ("eu", "EU Rejects Call", {"source": "wire"})
+    assert triples(spans_of(tmp_path / "a.db", "eu")) == {("EU", "ORG", "alice"), ("EU", "ORG", "bob")}
+    assert plain.meta == {"batch": 2}  # a real doccano meta stays the document's
+    assert triples(spans_of(tmp_path / "a.db", "plain")) == {("doccano", "ORG", NAME)}
+
+
+def test_brat_annotator_attribute_notes_and_spans_cut_at_line_breaks(tmp_path: Path) -> None:
+    raw = "Kazan Talks Headline Here\r\n\r\nSadyr Japarov met\r\nVladimir Putin in Kazan.\r\n"
+
+    def span(target: str) -> tuple[int, int]:
+        start = raw.index(target)
+        return start, start + len(target)
+
+    (a, _), (_, b) = span("Sadyr"), span("met")
+    (c, _), (_, d) = span("Vladimir"), span("Putin")
+    ann = (
+        f"T1\tCLAIM {a} {b};{c} {d}\tSadyr Japarov met Vladimir Putin\n"  # cut at the \r\n, as brat cuts it
+        "A1\tAnnotator T1 Jane%20Doe\n"
+        f"T2\tCLAIM {a} {b};{c} {d}\tSadyr Japarov met Vladimir Putin\n"
+        "A2\tAnnotator T2 bob\n"
+        "#1\tAnnotatorNotes T2\tfirst\\nsecond \\\\ third\n"
+        f"T3\tPERSON {span('Sadyr')[0]} {span('Sadyr')[1]};{c} {d}\tSadyr Vladimir Putin\n"  # words between: stays cut
+        "A3\tNegated T3\n"
+    )
+    brat_pair(tmp_path, "talks", raw, ann, newline="\r\n")
+    result = run(tmp_path, "import", "talks.txt", "--db", "a.db")
+    assert result.returncode == 0, result.stderr
+    check_slices(tmp_path / "a.db")
+    found = {(s.text, s.annotator, s.attrs.get("fragment")): s for s in spans_of(tmp_path / "a.db")}
+    joined = "Sadyr Japarov met\nVladimir Putin"
+    assert set(found) == {(joined, "Jane Doe", None), (joined, "bob", None), ("Sadyr", NAME, 1), ("Vladimir Putin", NAME, 2)}
+    assert found[(joined, "Jane Doe", None)].attrs == {"brat_id": "T1"}  # the analyst is not an attribute
+    assert found[(joined, "bob", None)].note == "first\nsecond \\ third"
+    assert found[("Sadyr", NAME, 1)].attrs == {"brat_id": "T3", "fragment": 1, "fragments": 2, "Negated": True}
+
+
+# -- CoNLL ---------------------------------------------------------------------------------
+
+
+def test_conll_plain_two_columns_iob1_and_bio(tmp_path: Path) -> None:
+    (tmp_path / "ner.iob").write_text(
+        "-DOCSTART- O\n\n"
+        "EU I-ORG\nrejects O\nGerman I-MISC\ncall O\n.  O\n\n"
+        "Peter B-PER\nBlackburn I-PER\nB-PER I-PER\n\n"  # a token that looks like a tag
+        "-DOCSTART- O\n\n"
+        "Kazan B-LOC\nMoscow B-LOC\nvisit O\n",
+        encoding="utf-8",
+    )
+    result = run(tmp_path, "import", "ner.iob", "--db", "a.db")
+    assert result.returncode == 0, result.stderr
+    first, second = documents(tmp_path / "a.db")
+    assert (first.key, second.key) == ("ner-1", "ner-2")
+    assert first.text == "EU rejects German call .\nPeter Blackburn B-PER"
+    assert triples(spans_of(tmp_path / "a.db", "ner-1")) == {
+        ("EU", "ORG", NAME), ("German", "MISC", NAME), ("Peter Blackburn B-PER", "PER", NAME),
+    }
+    # B- opens a span even after one of the same label: two places, not one.
+    assert triples(spans_of(tmp_path / "a.db", "ner-2")) == {("Kazan", "LOC", NAME), ("Moscow", "LOC", NAME)}
+    check_slices(tmp_path / "a.db")
+
+
+def test_conll_2003_columns_bioes_and_detection(tmp_path: Path) -> None:
+    (tmp_path / "c.txt").write_text(
+        "-DOCSTART- -X- -X- O\n\n"
+        "EU NNP B-NP S-ORG\nrejects VBZ B-VP O\nBritish JJ B-NP B-MISC\nlamb NN I-NP E-MISC\n. . O O\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "one.conll").write_text("Sadyr\tB-PERSON\nJaparov\tI-PERSON\nspoke\tO\n", encoding="utf-8")
+    result = run(tmp_path, "import", "c.txt", "one.conll", "--db", "a.db")
+    assert result.returncode == 0, result.stderr
+    assert [d.key for d in documents(tmp_path / "a.db")] == ["c-1", "one"]  # no -DOCSTART-: one document
+    assert triples(spans_of(tmp_path / "a.db", "c-1")) == {("EU", "ORG", NAME), ("British lamb", "MISC", NAME)}
+    assert triples(spans_of(tmp_path / "a.db", "one")) == {("Sadyr Japarov", "PERSON", NAME)}
+
+
+def test_conll_own_columns_analysts_and_kinds_from_the_column(tmp_path: Path) -> None:
+    block = "Officials\t{c}\t{e}\tO\nsaid\tI-CLAIM\tO\tO\nno\tI-CLAIM\tO\tO\n.\tO\tO\tO\n\n"
+    (tmp_path / "team.conll").write_text(
+        "-DOCSTART-\tstory\talice\n\n" + block.format(c="B-CLAIM", e="B-ROLE")
+        + "-DOCSTART-\tstory\tgold\n\n" + block.format(c="B-CLAIM", e="O")
+        + "-DOCSTART-\tother\t-\n\nNothing\tO\tO\tO\n\n",
+        encoding="utf-8",
+    )
+    result = run(tmp_path, "import", "team.conll", "--db", "a.db")
+    assert result.returncode == 0, result.stderr
+    assert "2 documents added, 0 already present, 3 spans added" in result.stdout
+    story, other = documents(tmp_path / "a.db")
+    assert (story.key, story.text, other.key) == ("story", "Officials said no .", "other")
+    assert triples(spans_of(tmp_path / "a.db", "story")) == {
+        ("Officials said no", "CLAIM", "alice"), ("Officials said no", "CLAIM", "gold"), ("Officials", "ROLE", "alice"),
+    }
+    assert labels(tmp_path / "a.db")["ROLE"] == "entity"  # the entity column says so
+
+
+def test_conll_errors_name_the_line_and_skip_invalid_keeps_other_documents(tmp_path: Path) -> None:
+    (tmp_path / "bad.bio").write_text(
+        "-DOCSTART- O\n\nGood B-ORG\n\n-DOCSTART- O\n\nBad X-ORG\n\n-DOCSTART- O\n\nlonely\n",
+        encoding="utf-8",
+    )
+    result = run(tmp_path, "import", "bad.bio", "--db", "a.db")
+    assert result.returncode == 1
+    assert errors(result) == [
+        "annotator: bad.bio:7: 'X-ORG' is not a BIO tag (O, B-LABEL or I-LABEL)",
+        "annotator: bad.bio:11: expected a token and its tag (token TAG)",
+    ]
+    skipped = run(tmp_path, "import", "bad.bio", "--db", "a.db", "--skip-invalid")
+    assert skipped.returncode == 0, skipped.stderr
+    assert [d.key for d in documents(tmp_path / "a.db")] == ["bad-1"]
+
+
+# -- spaCy ---------------------------------------------------------------------------------
+
+
+def test_spacy_docbin_from_spacy_itself_ents_and_crlf(tmp_path: Path) -> None:
+    pytest.importorskip("spacy")
+    import spacy
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("en")
+    text = f"Kazan Talks\r\n{FAMILY} Sadyr Japarov met Putin."
+    doc = nlp(text)
+    doc.ents = [doc.char_span(text.index("Sadyr"), text.index(" met"), label="PERSON"), doc.char_span(text.index("Putin"), text.index("Putin") + 5, label="PERSON")]
+    plain = nlp("Nothing to see.")
+    (tmp_path / "corpus.bin").write_bytes(DocBin(docs=[doc, plain]).to_bytes())
+    from annotator.importers.detect import detect_by_name
+
+    assert detect_by_name(tmp_path / "corpus.bin") == "spacy"  # by its content
+    result = run(tmp_path, "import", "corpus.bin", "--db", "a.db", "--format", "spacy")
+    assert result.returncode == 0, result.stderr
+    first, second = documents(tmp_path / "a.db")
+    assert (first.key, second.key) == ("corpus-1", "corpus-2")
+    assert first.text == text.replace("\r\n", "\n")
+    assert triples(spans_of(tmp_path / "a.db", "corpus-1")) == {("Sadyr Japarov", "PERSON", NAME), ("Putin", "PERSON", NAME)}
+    check_slices(tmp_path / "a.db")
+
+
+def test_spacy_missing_or_a_broken_file_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "broken.spacy").write_bytes(b"x\x9c not really")
+    broken = run(tmp_path, "import", "broken.spacy", "--db", "a.db")
+    assert broken.returncode == 1
+    (line,) = errors(broken)
+    assert line.startswith("annotator: broken.spacy: ")
+    monkeypatch.setitem(sys.modules, "spacy", None)  # import spacy raises ImportError
+    missing = run(tmp_path, "import", "broken.spacy", "--db", "a.db")
+    assert missing.returncode == 1
+    assert errors(missing) == [
+        "annotator: broken.spacy: reading a .spacy file needs spaCy, an optional extra: pip install 'annotator[spacy]'"
+    ]

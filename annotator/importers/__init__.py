@@ -16,7 +16,14 @@ from pathlib import Path
 
 from annotator.errors import AnnotatorError, InputError
 from annotator.importers.brat import parse_brat
-from annotator.importers.detect import FORMATS, detect_by_name, detect_records
+from annotator.importers.conll import parse_conll
+from annotator.importers.detect import (
+    CONLL_SUFFIXES,
+    FORMATS,
+    SPACY_SUFFIXES,
+    detect_by_name,
+    detect_records,
+)
 from annotator.importers.doccano import parse_doccano
 from annotator.importers.jsonl import Item, parse_native, read_items, read_jsonl
 from annotator.importers.kinds import LabelMap
@@ -24,7 +31,13 @@ from annotator.importers.labelstudio import SUGGESTION_PREFIX, parse_labelstudio
 from annotator.importers.plaintext import read_plaintext
 from annotator.importers.prodigy import parse_prodigy
 from annotator.importers.reading import read_text
-from annotator.importers.records import Parsed, Record, merge_lists
+from annotator.importers.records import (
+    Parsed,
+    Record,
+    merge_lists,
+    merge_same_documents,
+)
+from annotator.importers.spacy_docbin import parse_docbin
 from annotator.model import Label
 from annotator.store import Store
 
@@ -44,8 +57,10 @@ TEXT_SUFFIXES = frozenset({".txt", ".md"})
 JSONL_SUFFIXES = frozenset({".jsonl"})
 JSON_SUFFIXES = frozenset({".json"})
 BRAT_SUFFIXES = frozenset({".ann"})
-SUPPORTED = TEXT_SUFFIXES | JSONL_SUFFIXES | JSON_SUFFIXES | BRAT_SUFFIXES
-_TYPES = ".txt, .md, .jsonl, .json or .ann"
+SUPPORTED = TEXT_SUFFIXES | JSONL_SUFFIXES | JSON_SUFFIXES | BRAT_SUFFIXES | CONLL_SUFFIXES | SPACY_SUFFIXES
+_TYPES = ".txt, .md, .jsonl, .json, .ann, .conll, .bio, .iob or .spacy"
+# Formats written one record per document and analyst: read back, a document's records are one.
+_PER_ANALYST = frozenset({"prodigy", "doccano", "conll", "spacy"})
 
 _PARSERS: dict[str, Callable[[list[Item], Path, str], Parsed]] = {
     "native": parse_native,
@@ -129,6 +144,14 @@ def read_any(
         parsed = parse_brat(path, annotator, encoding)
         parsed.invalid.sort(key=_line_number)
         return fmt, parsed
+    if fmt == "conll":
+        parsed = parse_conll(path, annotator, encoding)
+        parsed.invalid.sort(key=_line_number)
+        return fmt, parsed
+    if fmt == "spacy":
+        parsed = parse_docbin(path, annotator)
+        parsed.records = merge_same_documents(parsed.records)
+        return fmt, parsed
     items, invalid = read_items(path, read_text(path, encoding))
     if fmt is None:
         fmt = detect_records(item.data for item in items)
@@ -136,6 +159,8 @@ def read_any(
         item.locate(path, "task" if fmt == "labelstudio" else "record")
     parsed = _PARSERS[fmt](items, path, annotator)
     parsed.invalid = sorted(invalid + parsed.invalid, key=_line_number)
+    if fmt in _PER_ANALYST:
+        parsed.records = merge_same_documents(parsed.records)
     if not items and not invalid:
         raise InputError(f"{path}: empty file (no records)")
     return fmt, parsed
@@ -161,7 +186,8 @@ def resolve_labels(parsed: Parsed, fmt: str, labels: LabelMap, known: dict[str, 
 
     Returns those labels with how many spans each had. annotator's own format keeps its
     labels unless --map names them (a label it brings without a kind is an entity, as
-    always); other formats go through the defaults of annotator.importers.kinds.
+    always); other formats go through --map, the database, the kind the file itself
+    gives the label (Record.declared), then the defaults of annotator.importers.kinds.
     """
     unknown: dict[str, int] = {}
     if fmt == "text":
@@ -173,7 +199,11 @@ def resolve_labels(parsed: Parsed, fmt: str, labels: LabelMap, known: dict[str, 
             if not foreign and labels.lookup(span.label) is None:
                 kept.append(span)
                 continue
-            resolved = labels.resolve(span.label, known, defaults=foreign)
+            declared = record.declared.get(span.label)
+            if declared is not None and labels.lookup(span.label) is None and span.label not in known:
+                resolved: tuple[str, str] | None = (span.label, declared)
+            else:
+                resolved = labels.resolve(span.label, known, defaults=foreign)
             if resolved is None:
                 unknown[span.label] = unknown.get(span.label, 0) + 1
                 continue

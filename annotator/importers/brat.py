@@ -11,11 +11,17 @@ chrome: the offsets point into it as it is.
   discontinuous span `T2<TAB>LABEL 0 5;10 15<TAB>text text` becomes one span per
   fragment, linked by `attrs` `{"brat_id": "T2", "fragment": 1, "fragments": 2}` (fragments
   count from 1). The text column is checked against the slices (joined by a space, as
-  brat writes it).
+  brat writes it; a tab or line break inside a slice may be written as a space).
+- Fragments that are one span cut at line breaks (or tabs), as brat cuts a span that
+  crosses lines and as `annotator export --format brat` writes one, are joined back into
+  that span: when everything between consecutive fragments is white space holding a line
+  break or tab, and cutting the joined span there gives exactly these fragments.
 - `A1<TAB>Negated T1` and `A2<TAB>Confidence T1 High` (and the older `M` lines) become
-  `attrs` of the span: `{"Negated": true}`, `{"Confidence": "High"}`.
+  `attrs` of the span: `{"Negated": true}`, `{"Confidence": "High"}`. The `Annotator`
+  attribute (`A3<TAB>Annotator T1 Jane%20Doe`, as annotator's brat export writes it) is
+  the span's analyst, percent-decoded, not an attribute.
 - `#1<TAB>AnnotatorNotes T1<TAB>note`: the span's note (several notes are joined by a
-  line break).
+  line break); `\\n` in it is a line break and `\\\\` a backslash, as the export writes them.
 - `R1<TAB>Origin Arg1:T1 Arg2:T2`: kept in the `attrs.relations` of the Arg1 span as
   `{"id": "R1", "type": "Origin", "to": "T2"}`.
 - `N1<TAB>Reference T1 Wikipedia:534366<TAB>Barack Obama`: kept in
@@ -28,11 +34,14 @@ Each `.ann` line is checked on its own: an error names the `.ann` file and the l
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from annotator.cleaning import find_title
 from annotator.errors import InputError
+from annotator.exporters.brat import fragments as brat_fragments
 from annotator.importers.reading import read_text
 from annotator.importers.records import (
     Parsed,
@@ -42,6 +51,7 @@ from annotator.importers.records import (
     to_canonical,
 )
 from annotator.model import NewSpan
+from annotator.settings import validate_annotator
 
 _ID = re.compile(r"^[TAMREN#*]\S*$")
 _UNIVERSAL_NEWLINES = re.compile("\r\n?")
@@ -88,6 +98,7 @@ def _annotations(content: str, ann: Path, text: _Text, annotator: str, parsed: P
     bounds: dict[str, list[tuple[int, int, str]]] = {}
     attrs: dict[str, dict[str, Any]] = {}
     notes: dict[str, list[str]] = {}
+    analysts: dict[str, str] = {}
     bad: set[str] = set()
     skipped: dict[str, int] = {}
     later: list[tuple[int, str, list[str]]] = []
@@ -120,7 +131,7 @@ def _annotations(content: str, ann: Path, text: _Text, annotator: str, parsed: P
     for number, ident, fields in later:
         where = f"{ann}:{number}"
         try:
-            _attach(ident, fields, where, bounds, bad, attrs, notes, parsed)
+            _attach(ident, fields, where, bounds, bad, attrs, notes, analysts, parsed)
         except InputError as error:
             parsed.invalid.append(str(error))
 
@@ -130,12 +141,41 @@ def _annotations(content: str, ann: Path, text: _Text, annotator: str, parsed: P
     spans: list[NewSpan] = []
     for ident, fragments in bounds.items():
         note = "\n".join(notes.get(ident, []))
+        who = analysts.get(ident, annotator)
+        if len(fragments) > 1 and _cut_at_breaks(text.canonical, fragments):
+            fragments = [(fragments[0][0], fragments[-1][1], fragments[0][2])]
         for index, (start, end, label) in enumerate(fragments, start=1):
             extra = dict(attrs[ident])
             if len(fragments) > 1:
                 extra.update(fragment=index, fragments=len(fragments))
-            spans.append(NewSpan(start=start, end=end, label=label, annotator=annotator, note=note, attrs=extra))
+            spans.append(NewSpan(start=start, end=end, label=label, annotator=who, note=note, attrs=extra))
     return spans
+
+
+def _cut_at_breaks(text: str, fragments: list[tuple[int, int, str]]) -> bool:
+    """Are these fragments one span cut where line breaks (or tabs) interrupt it?
+
+    True when cutting the joined span as brat (and annotator's brat export) cuts one
+    gives exactly these fragments: only white space holding a line break or a tab lies
+    between them, all of it left out.
+    """
+    start, end = fragments[0][0], fragments[-1][1]
+    if any(a >= b for (_, a, _), (b, _, _) in pairwise(fragments)):
+        return False  # out of order or overlapping: deliberately discontinuous
+    return brat_fragments(text, start, end) == [(a, b) for a, b, _ in fragments]
+
+
+def unescape_note(note: str) -> str:
+    """A note as annotator's brat export writes it: "\\n" a line break, "\\\\" a backslash."""
+    return re.sub(r"\\([\\n])", lambda m: "\n" if m.group(1) == "n" else "\\", note)
+
+
+_LOOSE = re.compile(r"[\t\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def _loose(value: str) -> str:
+    """Tabs and line breaks as spaces: how a brat text column shows them."""
+    return _LOOSE.sub(" ", value)
 
 
 def _text_bound(fields: list[str], where: str, text: _Text) -> list[tuple[int, int, str]]:
@@ -155,7 +195,10 @@ def _text_bound(fields: list[str], where: str, text: _Text) -> list[tuple[int, i
     def fits(source: str) -> bool:
         if not all(0 <= s < e <= len(source) for s, e in pairs):
             return False
-        return quoted is None or " ".join(source[s:e] for s, e in pairs) == quoted
+        if quoted is None:
+            return True
+        joined = " ".join(source[s:e] for s, e in pairs)
+        return joined == quoted or _loose(joined) == _loose(quoted)
 
     if fits(text.raw):
         mapping = text.mapping
@@ -180,6 +223,7 @@ def _attach(
     bad: set[str],
     attrs: dict[str, dict[str, Any]],
     notes: dict[str, list[str]],
+    analysts: dict[str, str],
     parsed: Parsed,
 ) -> None:
     words = fields[1].split() if len(fields) > 1 else []
@@ -200,14 +244,19 @@ def _attach(
         if len(words) not in (2, 3):
             raise InputError(f"{where}: an attribute line is NAME TARGET [VALUE]")
         name = target(words[1])
-        if name is not None:
+        if name is not None and words[0] == "Annotator" and len(words) == 3:
+            try:
+                analysts[name] = validate_annotator(unquote(words[2]), allow_reserved=True)
+            except InputError as error:
+                raise InputError(f"{where}: Annotator {words[2]!r}: {error}") from None
+        elif name is not None:
             attrs[name][words[0]] = words[2] if len(words) == 3 else True
     elif kind == "#":
         if len(words) != 2:
             raise InputError(f"{where}: a note line is #1<TAB>AnnotatorNotes TARGET<TAB>note")
         name = target(words[1])
         if name is not None:
-            notes.setdefault(name, []).append("\t".join(fields[2:]))
+            notes.setdefault(name, []).append(unescape_note("\t".join(fields[2:])))
     elif kind == "R":
         args = dict(word.split(":", 1) for word in words[1:] if ":" in word)
         if len(words) != 3 or len(args) != 2:

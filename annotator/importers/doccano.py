@@ -14,7 +14,10 @@ Three generations are read:
 
 A numeric label id becomes a label named by the number; `--map 3=PERSON` renames it.
 `meta` becomes the document's meta (doccano's `Comments`, when any, go to
-`meta.comments`).
+`meta.comments`), apart from what `annotator export --format doccano` puts there:
+`meta.annotator` is the analyst of the `label`/`labels` spans (so two analysts' lines
+for one text stay two analysts' spans), `meta.title` the title, and
+`meta.document_meta` the document's own meta.
 """
 
 from __future__ import annotations
@@ -75,6 +78,22 @@ def _record(item: Item, path: Path, default_annotator: str) -> Record:
     if not isinstance(meta, dict):
         raise InputError(f"{where}: field 'meta' must be an object")
     meta = dict(meta)
+    analyst = default_annotator
+    named = meta.get("annotator")
+    if isinstance(named, str) and named.strip():
+        try:
+            # "gold" may come back: `annotator export --format doccano --annotator gold`.
+            analyst = validate_annotator(named, allow_reserved=True)
+        except InputError as error:
+            raise InputError(f"{where}: field 'meta.annotator': {error}") from None
+        del meta["annotator"]
+    title = data.get("title")
+    if (not isinstance(title, str) or not title.strip()) and isinstance(meta.get("title"), str):
+        title = meta.pop("title")
+    inner = meta.get("document_meta")
+    if isinstance(inner, dict):
+        del meta["document_meta"]
+        meta = {**meta, **inner}
     comments = data.get("Comments")
     if isinstance(comments, list) and comments:
         meta["comments"] = comments
@@ -98,7 +117,7 @@ def _record(item: Item, path: Path, default_annotator: str) -> Record:
                 raise InputError(f"{at}: expected [start, end, label], got {got}")
             start = integer(triple[0], at, "start")
             end = integer(triple[1], at, "end")
-            found.append((start, end, label_name(triple[2], at, numeric=True), default_annotator, None, at))
+            found.append((start, end, label_name(triple[2], at, numeric=True), analyst, None, at))
     for field in ("entities", "annotations"):
         value = data.get(field)
         if value is None:
@@ -116,7 +135,7 @@ def _record(item: Item, path: Path, default_annotator: str) -> Record:
             ident = entry.get("id")
             if not isinstance(ident, (int, str)) or isinstance(ident, bool):
                 ident = None
-            found.append((start, end, label, _user(entry, at, default_annotator), ident, at))
+            found.append((start, end, label, _user(entry, at, analyst), ident, at))
 
     relations: dict[Any, list[dict[str, Any]]] = {}
     ids = {ident for *_, ident, _ in found if ident is not None}
@@ -148,7 +167,6 @@ def _record(item: Item, path: Path, default_annotator: str) -> Record:
             if ident in relations:
                 attrs["relations"] = relations[ident]
         spans.append(NewSpan(start=start, end=end, label=label, annotator=annotator, attrs=attrs))
-    title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         title = find_title(text, key)
     return Record(key, title, text, meta, spans, {}, where)

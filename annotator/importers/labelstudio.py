@@ -8,6 +8,12 @@ annotations (`was_cancelled`) are not imported. `relation` results are kept in t
 `attrs.relations` of the span they start from, as `{"to", "labels", "direction"}`, and
 the spans they link carry their result id in `attrs.ls_id`.
 
+A result's `meta.text` (Label Studio's per-region note, a list of strings) is the
+span's note, its lines joined by a line break. `data.key`, when present, is the document
+key (Label Studio numbers tasks itself, so `annotator export --format labelstudio` puts
+the document id there), else the task `id`; `data.title` is the title. The other
+`data` fields go to `meta.data`.
+
 Predictions are a model's suggestions, not an analyst's work: their spans are stored
 under the analyst name `suggestion:<model_version>` (`suggestion:model` without one),
 with `attrs` `{"suggestion": true, "score": ...}`. Agreement leaves such names out
@@ -111,7 +117,8 @@ def _completed_by(value: Any, at: str, default: str) -> str:
         raise InputError(f"{at}: field 'completed_by' must be a user id, name or object")
     name = f"ls-user-{value}" if isinstance(value, int) else value
     try:
-        return validate_annotator(name)
+        # "gold" may come back: `annotator export --format labelstudio --annotator gold`.
+        return validate_annotator(name, allow_reserved=True)
     except InputError as error:
         raise InputError(f"{at}: field 'completed_by': {error}") from None
 
@@ -123,12 +130,17 @@ def _task(item: Item, path: Path, default_annotator: str, stats: _Stats) -> Reco
         raise InputError(f"{where}: field 'data' must be an object")
     field, original = _task_text(data, where)
     text, mapping = document_text(original, where, f"data.{field}")
-    key = document_key(task.get("id"), where, f"{path.stem}-{item.index if item.in_array else item.line}")
+    fallback = f"{path.stem}-{item.index if item.in_array else item.line}"
+    own_key = data.get("key") if field != "key" else None
+    if own_key is not None and own_key != "":
+        key = document_key(own_key, where, fallback, "data.key")
+    else:
+        key = document_key(task.get("id"), where, fallback)
     meta = task.get("meta") or {}
     if not isinstance(meta, dict):
         raise InputError(f"{where}: field 'meta' must be an object")
     meta = dict(meta)
-    others = {k: v for k, v in data.items() if k != field}
+    others = {k: v for k, v in data.items() if k not in (field, "title", "key")}
     if others:
         meta["data"] = others
     title = data.get("title")
@@ -253,6 +265,7 @@ def _spans(
         if not isinstance(labels, list) or not labels:
             raise InputError(f"{where}: field 'value.labels' must be a non-empty list")
         attrs = dict(extra)
+        note = _note(result.get("meta"), where)
         if isinstance(result.get("score"), (int, float)) and not isinstance(result.get("score"), bool):
             attrs["score"] = result["score"]
         region = str(result.get("id")) if result.get("id") is not None else None
@@ -267,12 +280,25 @@ def _spans(
                     end=end,
                     label=label_name(label, where, "value.labels"),
                     annotator=annotator,
+                    note=note,
                     attrs=dict(attrs),
                     created_at=created,
                     updated_at=updated or created,
                 )
             )
     return spans, utf16
+
+
+def _note(meta: Any, where: str) -> str:
+    """A region's note: Label Studio keeps it in the result's meta.text (a list of strings)."""
+    if not isinstance(meta, dict) or meta.get("text") in (None, "", []):
+        return ""
+    value = meta["text"]
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(line, str) for line in value):
+        return "\n".join(value)
+    raise InputError(f"{where}: field 'meta.text' must be a list of strings")
 
 
 def _fits(original: str, start: int, end: int, quoted: Any) -> bool:

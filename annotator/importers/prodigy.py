@@ -4,6 +4,12 @@ A task has `text`, `spans` (`start`, `end`, `label`, optional `token_start`/`tok
 `text` and `answer`), `meta`, `_annotator_id`/`_session_id` and `answer`. Offsets are
 Python code points, as annotator's own.
 
+What `annotator export --format prodigy` adds is read back: `meta.id` is the document
+key and `meta.title` its title (unless the task has its own `id`/`title`),
+`meta.document_meta` the document's meta, `meta.annotator` the analyst when the task
+names none in `_annotator_id`/`_session_id`; a span's `note` is its note and its `kind`
+the kind of its label (when neither --map nor the database gives one).
+
 Only what an analyst accepted becomes a span: a task whose `answer` is `accept`, and of
 its spans those without an `answer` of their own or with `accept`. Everything else
 (tasks answered `reject` or `ignore`, or with no answer; rejected spans of accepted
@@ -32,7 +38,7 @@ from annotator.importers.records import (
     label_name,
     to_canonical,
 )
-from annotator.model import NewSpan
+from annotator.model import KINDS, NewSpan
 from annotator.settings import validate_annotator
 
 ANSWERS = ("accept", "reject", "ignore")
@@ -53,18 +59,37 @@ def parse_prodigy(items: list[Item], path: Path, default_annotator: str) -> Pars
     return parsed
 
 
-def _annotator(data: dict[str, Any], where: str, default: str) -> str:
-    for field in ("_annotator_id", "_session_id"):
-        value = data.get(field)
+def _annotator(data: dict[str, Any], meta: dict[str, Any], where: str, default: str) -> str:
+    for field, value in (
+        ("_annotator_id", data.get("_annotator_id")),
+        ("_session_id", data.get("_session_id")),
+        ("meta.annotator", meta.get("annotator")),
+    ):
         if value is None or value == "":
             continue
         if not isinstance(value, str):
             raise InputError(f"{where}: field '{field}' must be a string")
         try:
-            return validate_annotator(value)
+            # "gold" may come back: `annotator export --format prodigy --annotator gold`.
+            return validate_annotator(value, allow_reserved=True)
         except InputError as error:
             raise InputError(f"{where}: field '{field}': {error}") from None
     return default
+
+
+def _own_meta(data: dict[str, Any], meta: dict[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
+    """(key, title, document meta): what annotator's own Prodigy export put in `meta`."""
+    meta = dict(meta)
+    key, title = data.get("id"), data.get("title")
+    if key is None and isinstance(meta.get("id"), (str, int)) and not isinstance(meta.get("id"), bool):
+        key = meta.pop("id")
+    if title is None and isinstance(meta.get("title"), str):
+        title = meta.pop("title")
+    inner = meta.get("document_meta")
+    if isinstance(inner, dict):
+        del meta["document_meta"]
+        meta = {**meta, **inner}
+    return key, title, meta
 
 
 def _answer(value: Any, where: str) -> str | None:
@@ -77,21 +102,26 @@ def _record(item: Item, path: Path, default_annotator: str) -> tuple[Record, boo
     data, where = item.data, item.where
     text, mapping = document_text(data.get("text"), where)
     original = data["text"]
-    key = document_key(data.get("id"), where, f"{path.stem}-{item.index if item.in_array else item.line}")
-    title = data.get("title")
-    if title is not None and not isinstance(title, str):
-        raise InputError(f"{where}: field 'title' must be a string")
     meta = data.get("meta", {})
+    if meta is None:
+        meta = {}
     if not isinstance(meta, dict):
         raise InputError(f"{where}: field 'meta' must be an object")
     answer = _answer(data.get("answer"), where)
-    annotator = _annotator(data, where, default_annotator)
+    annotator = _annotator(data, meta, where, default_annotator)
+    if meta.get("annotator") == annotator:
+        meta = {k: v for k, v in meta.items() if k != "annotator"}
+    raw_key, title, meta = _own_meta(data, meta)
+    key = document_key(raw_key, where, f"{path.stem}-{item.index if item.in_array else item.line}")
+    if title is not None and not isinstance(title, str):
+        raise InputError(f"{where}: field 'title' must be a string")
     spans_data = data.get("spans", [])
     if spans_data is None:
         spans_data = []
     if not isinstance(spans_data, list):
         raise InputError(f"{where}: field 'spans' must be a list")
     spans: list[NewSpan] = []
+    declared: dict[str, str] = {}
     kept_apart: list[dict[str, Any]] = []
     for index, span in enumerate(spans_data):
         at = f"{where}: spans[{index}]"
@@ -104,12 +134,17 @@ def _record(item: Item, path: Path, default_annotator: str) -> tuple[Record, boo
         span_answer = _answer(span.get("answer"), at)
         start, end = to_canonical(at, mapping, start, end)
         if answer == "accept" and span_answer in (None, "accept"):
-            spans.append(NewSpan(start=start, end=end, label=label, annotator=annotator))
+            note = span.get("note")
+            if note is not None and not isinstance(note, str):
+                raise InputError(f"{at}: field 'note' must be a string")
+            if span.get("kind") in KINDS:
+                declared.setdefault(label, span["kind"])
+            spans.append(NewSpan(start=start, end=end, label=label, annotator=annotator, note=note or ""))
         else:
             kept_apart.append(
                 {"start": start, "end": end, "label": label, "text": text[start:end], "answer": span_answer or answer}
             )
-    record = Record(key, title or find_title(text, key), text, dict(meta), spans, {}, where)
+    record = Record(key, title or find_title(text, key), text, meta, spans, {}, where, declared=declared)
     if answer != "accept" or kept_apart:
         record.meta_lists[REJECTED_KEY] = [
             {

@@ -22,6 +22,35 @@ class Record:
     # Lists merged into the document's meta even when the document is already stored
     # (Prodigy records kept apart go to meta["prodigy_rejected"] this way).
     meta_lists: dict[str, list[Any]] = field(default_factory=dict)
+    # Kinds the file itself gives its labels (a Prodigy span's "kind", the CoNLL column a
+    # tag is in, the spaCy span group): used for a label that neither --map nor the
+    # database knows, before the default kinds.
+    declared: dict[str, str] = field(default_factory=dict)
+
+
+def merge_same_documents(records: list[Record]) -> list[Record]:
+    """One record per document: records of a file with the same key, title and text are one.
+
+    The training formats write a record per document and analyst; read back, those
+    records are one document holding every analyst's spans, not a document and copies
+    "already imported".
+    """
+    merged: dict[tuple[str, str, str], Record] = {}
+    kept: list[Record] = []
+    for record in records:
+        found = merged.get((record.key, record.title, record.text))
+        if found is None or found.meta != record.meta:
+            merged[(record.key, record.title, record.text)] = record
+            kept.append(record)
+            continue
+        found.spans.extend(record.spans)
+        for label, kind in record.kinds.items():
+            found.kinds.setdefault(label, kind)
+        for label, kind in record.declared.items():
+            found.declared.setdefault(label, kind)
+        for name, items in record.meta_lists.items():
+            found.meta_lists.setdefault(name, []).extend(items)
+    return kept
 
 
 def check_encodable(text: str, where: str) -> None:
@@ -147,11 +176,11 @@ def document_text(value: Any, where: str, name: str = "text") -> tuple[str, list
     return canonical, mapping
 
 
-def document_key(value: Any, where: str, fallback: str) -> str:
+def document_key(value: Any, where: str, fallback: str, name: str = "id") -> str:
     if value is None:
         return fallback
     if not isinstance(value, (str, int)) or isinstance(value, bool) or str(value) == "":
-        raise InputError(f"{where}: field 'id' must be a non-empty string or number")
+        raise InputError(f"{where}: field '{name}' must be a non-empty string or number")
     return str(value)
 
 
