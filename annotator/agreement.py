@@ -27,11 +27,11 @@ from itertools import combinations
 
 from annotator.model import Span
 from annotator.review import GOLD
+from annotator.review import SUGGESTION_PREFIX  # imported model suggestions' analyst names
 from annotator.tokens import token_offsets
 
 OUTSIDE = "O"
-# Analyst names of imported model suggestions (see annotator.importers.labelstudio).
-SUGGESTION_PREFIX = "suggestion:"
+
 
 
 # -- span matching ----------------------------------------------------------------

@@ -24,6 +24,12 @@ from dataclasses import dataclass, field
 from annotator.model import Span
 
 GOLD = "gold"
+SUGGESTION_PREFIX = "suggestion:"
+
+
+def is_analyst(name: str) -> bool:
+    """Whose spans are compared in review: not the gold set, not imported model suggestions."""
+    return name != GOLD and not name.startswith(SUGGESTION_PREFIX)
 
 
 @dataclass(frozen=True)

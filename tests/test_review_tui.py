@@ -494,3 +494,17 @@ async def test_nested_agreed_spans_both_go_into_gold(tmp_path: Path) -> None:
             await pilot.press("k", "x")
             gold = spans_in_db(db, document.id, annotator="gold")
             assert [(s.start, s.end, s.label) for s in gold] == [(33, 38, "PLACE")]
+
+
+def test_model_suggestions_are_not_reviewed_as_an_analyst() -> None:
+    from annotator.model import Span
+    from annotator.review import group_spans, is_analyst
+
+    def span(uid: str, who: str, label: str) -> Span:
+        return Span(uid=uid, document_id=1, start=0, end=5, label=label, annotator=who, text="Alice")
+
+    names = ["alice", "bob", "suggestion:model-v1", "gold"]
+    assert [n for n in names if is_analyst(n)] == ["alice", "bob"]
+    spans = [span("a", "alice", "PERSON"), span("b", "bob", "PERSON")]
+    [group] = group_spans(spans, ["alice", "bob"], {"PERSON": "entity"})
+    assert group.status == "agreed"

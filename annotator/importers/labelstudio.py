@@ -48,9 +48,8 @@ from annotator.importers.records import (
     to_canonical,
 )
 from annotator.model import NewSpan
+from annotator.review import SUGGESTION_PREFIX
 from annotator.settings import validate_annotator
-
-SUGGESTION_PREFIX = "suggestion:"
 
 
 class _Stats:

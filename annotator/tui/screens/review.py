@@ -18,7 +18,7 @@ from textual.screen import Screen
 from annotator.errors import AnnotatorError
 from annotator.labels import APP_KEYS
 from annotator.model import Document, Label
-from annotator.review import GOLD, Group, gold_attrs, group_spans
+from annotator.review import GOLD, Group, gold_attrs, group_spans, is_analyst
 from annotator.store import Store
 from annotator.text import resize_range
 from annotator.tui.widgets.article_view import ArticleView
@@ -101,9 +101,10 @@ class ReviewScreen(Screen[None]):
         by_annotator = self.store.spans_by_annotator(document_id)
         progress = self.store.progress().get(document_id, {})
         self.coders = sorted(
-            {a for a in by_annotator if a != GOLD} | {a for a, s in progress.items() if s == "done" and a != GOLD}
+            {a for a in by_annotator if is_analyst(a)} | {a for a, s in progress.items() if s == "done" and is_analyst(a)}
         )
-        spans = [s for spans in by_annotator.values() for s in spans]
+        # Model suggestions are no analyst's version: review compares people, and gold.
+        spans = [s for name, spans in by_annotator.items() if is_analyst(name) or name == GOLD for s in spans]
         self.groups = group_spans(spans, self.coders, self.kind_of, self.store.rejected(document_id))
         self.current = min(keep if keep is not None else 0, max(len(self.groups) - 1, 0))
         analyst_spans = [s for s in spans if s.annotator != GOLD]
@@ -177,8 +178,8 @@ class ReviewScreen(Screen[None]):
         flags: dict[int, set[str]] = {}
         for summary in documents:
             by_annotator = self.store.spans_by_annotator(summary.id)
-            coders = sorted(a for a in by_annotator if a != GOLD)
-            spans = [s for spans in by_annotator.values() for s in spans]
+            coders = sorted(a for a in by_annotator if is_analyst(a))
+            spans = [s for name, spans in by_annotator.items() if is_analyst(name) or name == GOLD for s in spans]
             groups = group_spans(spans, coders, self.kind_of, self.store.rejected(summary.id))
             marks: set[str] = set()
             if any(g.status == "disagreement" for g in groups):
