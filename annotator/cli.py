@@ -261,8 +261,13 @@ def export(
         for label in labels:
             if label not in known:
                 raise InputError(f"--label {label}: no such label (known: {', '.join(sorted(known))})")
+        with_spans = {row[0] for row in store.conn.execute("SELECT DISTINCT annotator FROM spans")}
         for name in names:
             validate_annotator(name, allow_reserved=True)
+            if name not in with_spans:
+                near = [n for n in sorted(with_spans) if n.lower() == name.lower()]
+                hint = f"; did you mean {near[0]!r}?" if near else f" (analysts with spans: {', '.join(sorted(with_spans)) or 'none'})"
+                raise InputError(f"--annotator {name}: no spans by this analyst{hint}")
         selection = ExportFilter(list(names) or None, list(labels) or None, list(kinds) or None, only_annotated)
         if fmt != "native" or split is not None:
             from annotator.exporters.formats import FORMATS, default_target, run_export
@@ -341,13 +346,18 @@ def stats(db_path: Path | None, as_json: bool) -> None:
 @cli.command("backup")
 @click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
 @_db_option
-def backup_command(destination: Path, db_path: Path | None) -> None:
+@click.option("--force", is_flag=True, help="Replace DESTINATION if it exists.")
+def backup_command(destination: Path, db_path: Path | None, force: bool) -> None:
     """Make a consistent copy of the database, even while the app is in use.
 
     \b
     Example:
       annotator backup backups/team-$(date +%F).db --db team.db
     """
+    if destination.exists() and not force:
+        raise InputError(f"{destination}: already exists; pass --force to replace it")
+    if not destination.parent.exists():
+        raise InputError(f"{destination.parent}: no such folder")
     store = Store.open(db_path or default_db_path(), create=False)
     try:
         store.backup(destination)
@@ -388,7 +398,7 @@ def agreement_command(db_path: Path | None, names: str | None, labels: tuple[str
         known_labels = set(store.label_map())
         for label in labels:
             if label not in known_labels:
-                raise InputError(f"--label {label}: no such label")
+                raise InputError(f"--label {label}: no such label (known: {', '.join(sorted(known_labels))})")
         documents, annotators = inputs_from_store(store, chosen)
         kind_of = {label.name: label.kind for label in store.labels()}
     finally:

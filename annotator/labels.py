@@ -19,7 +19,7 @@ DEFAULT_LABELS: tuple[Label, ...] = (
 )
 
 # Keys the app itself uses (see the help screen); a labels file may not take them.
-APP_KEYS = frozenset("w s t u U n b e a v r x A D S".split())
+APP_KEYS = frozenset("w s t u U n b e a v r x A D S j k".split()) | frozenset("0123456789")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$|^[a-z]+$")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]{0,39}$")
 
@@ -48,8 +48,8 @@ def load_labels(path: Path) -> list[Label]:
             raise InputError(f"{where}: 'name' must be a word of letters, digits, _ or - (got {name!r})")
         if kind not in KINDS:
             raise InputError(f"{where}: 'kind' must be one of {', '.join(KINDS)} (got {kind!r})")
-        if not isinstance(key, str) or len(key) != 1 or not (key.isascii() and key.isalnum()):
-            raise InputError(f"{where}: 'key' must be one letter or digit (got {key!r})")
+        if not isinstance(key, str) or len(key) != 1 or not (key.isascii() and key.isalpha()):
+            raise InputError(f"{where}: 'key' must be one letter (got {key!r})")
         if key in APP_KEYS:
             raise InputError(f"{where}: key {key!r} is used by the app; choose another")
         if not isinstance(color, str) or not _COLOR.match(color):

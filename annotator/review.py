@@ -7,7 +7,7 @@ ORG "University of Paris" and the PLACE "Paris" inside it meant both, so nested 
 everyone agrees on are two agreed groups, not a disagreement. Versions linked by
 competing (directly or through others) form a *group*:
 
-- agreed: one version, held by every analyst who worked on the article;
+- agreed: one version, held by every analyst who worked on the article (two or more);
 - partial: one version, held by only some of them;
 - disagreement: two or more versions (another label, or other boundaries).
 
@@ -114,7 +114,7 @@ def group_spans(
     for group in groups:
         if len(group.versions) > 1:
             group.status = "disagreement"
-        elif everyone and set(group.versions[0].annotators) >= everyone:
+        elif len(everyone) >= 2 and set(group.versions[0].annotators) >= everyone:
             group.status = "agreed"
         else:
             group.status = "partial"

@@ -139,7 +139,10 @@ class Store:
         path = Path(path)
         existed = path.exists() and path.stat().st_size > 0
         if not existed and not create:
-            raise InputError(f"{path}: no such database")
+            raise InputError(
+                f"{path}: no such database (run `annotator` to create one with the sample articles, "
+                "or `annotator import PATH --db FILE`)"
+            )
         if path.exists() and path.is_dir():
             raise InputError(f"{path}: is a folder, not a database file")
         if not existed:
@@ -301,8 +304,14 @@ class Store:
     def last_document(self, annotator: str) -> int | None:
         """The article this analyst last changed, to reopen where they left off."""
         row = self.conn.execute(
-            "SELECT document_id FROM actions WHERE annotator = ? AND op != 'import' ORDER BY id DESC LIMIT 1",
-            (annotator,),
+            """
+            SELECT document_id FROM (
+                SELECT document_id, at AS at FROM actions WHERE annotator = ? AND op != 'import'
+                UNION ALL
+                SELECT document_id, updated_at AS at FROM progress WHERE annotator = ?
+            ) ORDER BY at DESC LIMIT 1
+            """,
+            (annotator, annotator),
         ).fetchone()
         return row[0] if row else None
 

@@ -125,7 +125,9 @@ def collect_files(paths: Iterable[Path], any_suffix: bool = False) -> tuple[list
             elif suffix in SUPPORTED or any_suffix:
                 files.append(path)
             else:
-                problems.append(f"{path}: unsupported file type {path.suffix or '(none)'}; use {_TYPES}")
+                problems.append(
+                    f"{path}: unsupported file type {path.suffix or '(none)'}; use {_TYPES}, or name the format with --format"
+                )
         else:
             problems.append(f"{path}: no such file or folder")
     return list(dict.fromkeys(files)), problems

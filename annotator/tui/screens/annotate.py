@@ -410,6 +410,7 @@ class AnnotateScreen(Screen[None]):
         active = self.view.active_span
         self.panel.set_active(active.uid if active else None, active)
         self._show_position()
+        self._show_cursor_position(self.view.cursor)  # the spans under it may have changed
 
     def _refresh_history_flags(self) -> None:
         if self.document is None:
@@ -429,12 +430,17 @@ class AnnotateScreen(Screen[None]):
 
     @on(ArticleView.CursorMoved, "#article")
     def _cursor_moved(self, event: ArticleView.CursorMoved) -> None:
+        self._show_cursor_position(event.offset)
+
+    def _show_cursor_position(self, offset: int) -> None:
+        """Line, offset and the spans under the cursor, in the status line."""
         if self.document is None:
             return
-        line = self.document.text.count("\n", 0, event.offset) + 1
-        here = self.view.spans_at(event.offset)
+        event_offset = offset
+        line = self.document.text.count("\n", 0, event_offset) + 1
+        here = self.view.spans_at(event_offset)
         names = ", ".join(one_line(s.label, 12) for s in here)
-        self.status.position = f"line {line} · offset {event.offset}" + (f" · in {names}" if names else "")
+        self.status.position = f"line {line} · offset {event_offset}" + (f" · in {names}" if names else "")
         # No refresh_bindings() here: the key bar depends on the picked span, which
         # SpanPicked reports; rebuilding it on every arrow key costs ~50 ms.
 

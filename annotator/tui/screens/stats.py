@@ -75,8 +75,8 @@ class StatsScreen(ModalScreen[None]):
             parts.extend(
                 [
                     (f"{one_line(scope.name, 12):<13}", "bold"),
-                    (bar(max(alpha, 0.0)) if alpha is not None else "n/a", "cyan"),
-                    f" {alpha:.2f}\n" if alpha is not None else "\n",
+                    (bar(max(alpha, 0.0)) if alpha is not None else "-  (undefined: one value throughout)", "cyan"),
+                    f" {alpha:.3f}\n" if alpha is not None else "\n",
                 ]
             )
         parts.extend(["\n", ("Pairwise span F1 (exact match)", "bold underline"), "\n"])
@@ -92,8 +92,8 @@ class StatsScreen(ModalScreen[None]):
                 f1 = report.overall.exact[key].f1
                 parts.append((f" {f1:^9.2f} " if f1 is not None else "    -      ", heat(f1)))
             parts.append("\n")
-        parts.extend(["\n", ("Articles with most disagreement", "bold underline"), "\n"])
+        parts.extend(["\n", ("Articles with most disagreement (token units the analysts label differently)", "bold underline"), "\n"])
         for figures_ in sorted(report.documents, key=lambda d: -d.disagreements)[:10]:
-            parts.append(f"{figures_.disagreements:>5}  {one_line(figures_.title, 70)}\n")
-        parts.append(("\nescape closes", "dim"))
+            parts.append(f"{figures_.disagreements:>5} units  {one_line(figures_.title, 70)}\n")
+        parts.append(("\nescape or S closes", "dim"))
         return Content.assemble(*parts)

@@ -48,7 +48,9 @@ class KeyBar(Widget):
         parts: list[str | tuple[str, str]] = []
         hits: list[tuple[int, int, str, object]] = []
         x = 0
-        for entries in by_action.values():
+        # Help first: on a narrow terminal the end of the bar is cut off, and "?" is the way in.
+        ordered = sorted(by_action.values(), key=lambda entries: entries[0][1].action != "help")
+        for entries in ordered:
             node, binding = entries[0]
             key = self.app.get_key_display(binding)
             piece_key = f" {key} "
