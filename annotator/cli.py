@@ -335,11 +335,12 @@ def stats(db_path: Path | None, as_json: bool) -> None:
     for row in figures["by_label"]:
         click.echo(f"  {one_line(row['label'], 20):<20} {row['kind']:<10} {row['spans']:>8}")
     click.echo("\nBy annotator:")
-    click.echo(f"  {'name':<20} {'spans':>8} {'documents':>10}  progress  last change")
+    click.echo("  (documents: articles with spans by the analyst; done: articles they marked done with D)")
+    click.echo(f"  {'name':<20} {'spans':>8} {'documents':>10} {'done':>6}  done %  last change")
     for row in figures["by_annotator"]:
-        share = (100 * row["documents"] / total) if total else 0
+        share = (100 * row["done"] / total) if total else 0
         click.echo(
-            f"  {one_line(row['annotator'], 20):<20} {row['spans']:>8} {row['documents']:>10}  {share:>7.0f}%  {row['last_update'] or '-'}"
+            f"  {one_line(row['annotator'], 20):<20} {row['spans']:>8} {row['documents']:>10} {row['done']:>6}  {share:>5.0f}%  {row['last_update'] or '-'}"
         )
 
 

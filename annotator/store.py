@@ -1046,6 +1046,9 @@ class Store:
             "SELECT annotator, COUNT(*), COUNT(DISTINCT document_id), MAX(updated_at) FROM spans"
             " GROUP BY annotator ORDER BY annotator"
         ).fetchall()
+        done = dict(
+            self.conn.execute("SELECT annotator, COUNT(*) FROM progress WHERE state = 'done' GROUP BY annotator").fetchall()
+        )
         total = self.conn.execute("SELECT COUNT(*) FROM spans").fetchone()[0]
         touched = self.conn.execute("SELECT COUNT(DISTINCT document_id) FROM spans").fetchone()[0]
         return {
@@ -1055,7 +1058,7 @@ class Store:
             "by_label": [{"label": l, "kind": k, "spans": n} for l, k, n in by_label],
             "by_kind": [{"kind": k, "spans": n} for k, n in by_kind],
             "by_annotator": [
-                {"annotator": a, "spans": n, "documents": d, "last_update": t}
+                {"annotator": a, "spans": n, "documents": d, "done": done.get(a, 0), "last_update": t}
                 for a, n, d, t in by_annotator
             ],
         }

@@ -169,7 +169,7 @@ class AnnotateScreen(Screen[None]):
                 self.open_document(document_id)
 
         current = self.document.id if self.document else None
-        self.app.push_screen(ArticleListScreen(self.documents, current, self.store.progress()), chosen)
+        self.app.push_screen(ArticleListScreen(self.documents, current, self.store.progress(), me=self.annotator), chosen)
 
     # -- tagging ---------------------------------------------------------------
 

@@ -33,13 +33,21 @@ _STATE_MARK = {"done": ("✓", "green"), "in_progress": ("…", "yellow")}
 
 
 def document_prompt(
-    document: DocumentSummary, total: int, states: dict[str, str] | None = None, flags: set[str] | None = None
+    document: DocumentSummary,
+    total: int,
+    states: dict[str, str] | None = None,
+    flags: set[str] | None = None,
+    me: str | None = None,
 ) -> Content:
     """One row: position, your progress, title, then who has done what."""
-    progress = f"{document.span_count} span{'s' if document.span_count != 1 else ''}" if document.span_count else "not started"
+    mine_done = bool(me and (states or {}).get(me) == "done")
+    if document.span_count:
+        progress = f"{document.span_count} span{'s' if document.span_count != 1 else ''}"
+    else:
+        progress = "done, no spans" if mine_done else "not started"
     parts: list[str | tuple[str, str]] = [
         (f"{document.position + 1:>4}/{total} ", "dim"),
-        ("● " if document.span_count else "○ ", "green" if document.span_count else "dim"),
+        ("● " if document.span_count or mine_done else "○ ", "green" if document.span_count or mine_done else "dim"),
         (one_line(document.title, 60), "bold"),
         (f"  {progress} · {document.length:,} chars", "dim"),
     ]
@@ -71,8 +79,10 @@ class ArticleListScreen(ModalScreen[int | None]):
         current: int | None,
         progress: dict[int, dict[str, str]] | None = None,
         flags: dict[int, set[str]] | None = None,
+        me: str | None = None,
     ) -> None:
         super().__init__()
+        self.me = me
         self.documents = documents
         self.current = current
         self.progress = progress or {}
@@ -111,7 +121,7 @@ class ArticleListScreen(ModalScreen[int | None]):
         total = len(self.documents)
         option_list.set_options(
             Option(
-                document_prompt(d, total, self.progress.get(d.id), self.flags.get(d.id) if self.flags else None),
+                document_prompt(d, total, self.progress.get(d.id), self.flags.get(d.id) if self.flags else None, self.me),
                 id=str(d.id),
             )
             for d in shown
