@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import gzip
-import io
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_support import run_cli, run_cli_process
 
 from annotator.importers import collect_files, import_file
 from annotator.store import Store
@@ -23,48 +20,11 @@ NAME = "importer"
 
 
 def run_process(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("ANNOTATOR_DB", "ANNOTATOR_NAME")}
-    env["ANNOTATOR_NAME"] = NAME
-    return subprocess.run(
-        [sys.executable, "-m", "annotator", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=60,
-    )
+    return run_cli_process(cwd, *args, name=NAME)
 
 
 def run(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """`annotator ARGS` in this process, through the console script's own entry point.
-
-    annotator.cli.main is what the installed `annotator` runs, error handling and exit
-    codes included; running it here keeps the suite fast. run_process checks the same
-    through a real child process where the process itself matters.
-    """
-    from annotator.cli import main
-
-    stdout, stderr = io.StringIO(), io.StringIO()
-    saved_env, saved_argv, saved_cwd = dict(os.environ), sys.argv, os.getcwd()
-    for key in ("ANNOTATOR_DB", "ANNOTATOR_NAME"):
-        os.environ.pop(key, None)
-    os.environ["ANNOTATOR_NAME"] = NAME
-    os.environ.update(env or {})
-    sys.argv = ["annotator", *args]
-    os.chdir(cwd)
-    code: int = 0
-    try:
-        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-            try:
-                main()
-            except SystemExit as exit_:
-                code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-    finally:
-        os.chdir(saved_cwd)
-        sys.argv = saved_argv
-        os.environ.clear()
-        os.environ.update(saved_env)
-    return subprocess.CompletedProcess(["annotator", *args], code, stdout.getvalue(), stderr.getvalue())
+    return run_cli(cwd, *args, name=NAME, env=env)
 
 
 def snapshot(db: Path) -> dict[str, list[tuple]]:

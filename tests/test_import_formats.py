@@ -6,10 +6,7 @@ imported into a real database file through the console script's entry point.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -17,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_support import run_cli
 
 from annotator.agreement import inputs_from_store
 from annotator.importers import LabelMap, collect_files, import_file
@@ -29,29 +27,7 @@ TEXT = f"{FAMILY} Sadyr Japarov met Vladimir Putin in Kazan; the talks cost $5 m
 
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`annotator ARGS` in this process through the console script's entry point (as tests/test_import.py)."""
-    from annotator.cli import main
-
-    stdout, stderr = io.StringIO(), io.StringIO()
-    saved_env, saved_argv, saved_cwd = dict(os.environ), sys.argv, os.getcwd()
-    for key in ("ANNOTATOR_DB", "ANNOTATOR_NAME"):
-        os.environ.pop(key, None)
-    os.environ["ANNOTATOR_NAME"] = NAME
-    sys.argv = ["annotator", *args]
-    os.chdir(cwd)
-    code = 0
-    try:
-        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-            try:
-                main()
-            except SystemExit as exit_:
-                code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-    finally:
-        os.chdir(saved_cwd)
-        sys.argv = saved_argv
-        os.environ.clear()
-        os.environ.update(saved_env)
-    return subprocess.CompletedProcess(["annotator", *args], code, stdout.getvalue(), stderr.getvalue())
+    return run_cli(cwd, *args, name=NAME)
 
 
 def errors(result: subprocess.CompletedProcess[str]) -> list[str]:

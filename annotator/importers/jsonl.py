@@ -20,25 +20,10 @@ from annotator.importers.records import (
     Record,
     canonical_offsets,
     check_encodable,
+    json_type,
 )
 from annotator.model import KINDS, NewSpan
 from annotator.settings import validate_annotator
-
-
-def _json_type(value: Any) -> str:
-    """What a JSON value is, in JSON's words (a Python list is a JSON array)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
-
 
 # A \uD800-\uDFFF escape: legal JSON, but unpaired it gives a string SQLite cannot store.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
@@ -107,7 +92,7 @@ def read_items(path: Path, raw: str) -> tuple[list[Item], list[str]]:
                 return [], [str(error)]
         return [Item(whole, 1 + raw.count("\n", 0, raw.index("{")), 1, in_array=True)], []
     if parsed_whole:
-        raise InputError(f"{path}: expected a JSON array or object, got {_json_type(whole)}")
+        raise InputError(f"{path}: expected a JSON array or object, got {json_type(whole)}")
     return _line_items(path, raw)
 
 
@@ -129,7 +114,7 @@ def _line_items(path: Path, raw: str) -> tuple[list[Item], list[str]]:
             invalid.append(f"{where}: not valid JSON: {error.msg} at column {error.colno}{hint}")
             continue
         if not isinstance(data, dict):
-            invalid.append(f"{where}: expected a JSON object, got {_json_type(data)}")
+            invalid.append(f"{where}: expected a JSON object, got {json_type(data)}")
             continue
         if _SURROGATE_ESCAPE.search(line):
             try:
@@ -162,7 +147,7 @@ def _array_items(path: Path, raw: str, values: list[Any]) -> tuple[list[Item], l
         line_at = line
         where = f"{path}:{line_at}"
         if not isinstance(value, dict):
-            invalid.append(f"{where}: element {index}: expected a JSON object, got {_json_type(value)}")
+            invalid.append(f"{where}: element {index}: expected a JSON object, got {json_type(value)}")
             continue
         if check:
             try:
@@ -238,7 +223,7 @@ def _span(
     default_annotator: str,
 ) -> NewSpan:
     if not isinstance(item, dict):
-        raise InputError(f"{where}: expected a JSON object, got {_json_type(item)}")
+        raise InputError(f"{where}: expected a JSON object, got {json_type(item)}")
     start, end, label = item.get("start"), item.get("end"), item.get("label")
     for name, value in (("start", start), ("end", end)):
         if not isinstance(value, int) or isinstance(value, bool):
