@@ -252,6 +252,7 @@ def export(
       annotator export --annotator alice --kind entity --out alice-entities.jsonl
       annotator export --format conll --annotator gold --split train=0.8,dev=0.1,test=0.1
     """
+    from annotator.exporters.formats import same_file
     from annotator.exporters.native import ExportFilter, export_native, write_native
 
     path = db_path or default_db_path()
@@ -285,7 +286,7 @@ def export(
             return
         suffix = "".join("-" + re.sub(r"[^\w.@+-]+", "_", name.strip()) for name in names)
         target = out or Path("exports") / f"{path.stem}{suffix}.jsonl"
-        if _same_file(target, path):
+        if same_file(target, path):
             raise InputError(f"--out {target}: that is the database itself; choose another file")
         if target.is_dir():
             raise InputError(f"--out {target}: is a folder; native export writes a file")
@@ -293,16 +294,6 @@ def export(
     finally:
         store.close()
     click.echo(f"wrote {count} document{'s' if count != 1 else ''} to {target}")
-
-
-def _same_file(target: Path, database: Path) -> bool:
-    """Would writing target replace the database (or its -wal/-shm companions)?"""
-    try:
-        resolved = target.resolve()
-        db = database.resolve()
-    except OSError:
-        return False
-    return resolved in {db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")}
 
 
 @cli.command()
