@@ -51,3 +51,27 @@ def run_cli_process(
     return subprocess.run(
         [sys.executable, "-m", "annotator", *args], capture_output=True, text=True, cwd=cwd, env=base, timeout=60
     )
+
+
+def snapshot(db: Path) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
+    """Everything a user could see in the database, read straight from the file."""
+    import sqlite3
+
+    if not db.exists():
+        return {}
+    conn = sqlite3.connect(db)
+    try:
+        return {
+            table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+            for table in ("documents", "spans", "labels", "annotators", "actions", "progress")
+        }
+    finally:
+        conn.close()
+
+
+def documents(db: Path) -> list:  # type: ignore[type-arg]
+    """The stored documents, in corpus order."""
+    from annotator.store import Store
+
+    with Store.open(db, create=False) as store:
+        return [store.document(s.id) for s in store.list_documents()]

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
-import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
-from cli_support import run_cli, run_cli_process
+from cli_support import documents, run_cli, run_cli_process, snapshot
 
 from annotator.importers import collect_files, import_file
 from annotator.store import Store
@@ -25,25 +24,6 @@ def run_process(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def run(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return run_cli(cwd, *args, name=NAME, env=env)
-
-
-def snapshot(db: Path) -> dict[str, list[tuple]]:
-    """Everything a user could see in the database, read straight from the file."""
-    if not db.exists():
-        return {}
-    conn = sqlite3.connect(db)
-    try:
-        return {
-            table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
-            for table in ("documents", "spans", "labels", "annotators", "actions")
-        }
-    finally:
-        conn.close()
-
-
-def documents(db: Path) -> list:
-    with Store.open(db, create=False) as store:
-        return [store.document(s.id) for s in store.list_documents()]
 
 
 def spans_of(db: Path, key: str) -> list:

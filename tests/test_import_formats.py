@@ -7,14 +7,13 @@ imported into a real database file through the console script's entry point.
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_support import run_cli
+from cli_support import documents, run_cli, snapshot
 
 from annotator.agreement import inputs_from_store
 from annotator.importers import LabelMap, collect_files, import_file
@@ -32,24 +31,6 @@ def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def errors(result: subprocess.CompletedProcess[str]) -> list[str]:
     return [line for line in result.stderr.splitlines() if line.strip()]
-
-
-def snapshot(db: Path) -> dict[str, list[tuple]]:
-    if not db.exists():
-        return {}
-    conn = sqlite3.connect(db)
-    try:
-        return {
-            table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
-            for table in ("documents", "spans", "labels", "annotators", "actions")
-        }
-    finally:
-        conn.close()
-
-
-def documents(db: Path) -> list:
-    with Store.open(db, create=False) as store:
-        return [store.document(s.id) for s in store.list_documents()]
 
 
 def spans_of(db: Path, key: str | None = None) -> list:
