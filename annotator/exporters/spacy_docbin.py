@@ -40,27 +40,22 @@ def words_and_spaces(text: str) -> tuple[list[str], list[bool]]:
     """Our tokens as spaCy words; white space other than one trailing space becomes tokens."""
     words: list[str] = []
     spaces: list[bool] = []
-    position = 0
-    for token in tokens_of(text).items:
-        gap = text[position : token.start]
-        if gap:
-            if words and gap[0] == " ":
-                spaces[-1] = True
-                gap = gap[1:]
-            if gap:
-                words.append(gap)
-                spaces.append(False)
-        words.append(token.text)
-        spaces.append(False)
-        position = token.end
-    gap = text[position:]
-    if gap:
-        if words and gap[0] == " ":
+
+    def add_gap(gap: str) -> None:
+        if gap and words and gap[0] == " ":
             spaces[-1] = True
             gap = gap[1:]
         if gap:
             words.append(gap)
             spaces.append(False)
+
+    position = 0
+    for token in tokens_of(text).items:
+        add_gap(text[position : token.start])
+        words.append(token.text)
+        spaces.append(False)
+        position = token.end
+    add_gap(text[position:])
     return words, spaces
 
 
