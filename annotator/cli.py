@@ -14,9 +14,54 @@ import click
 from annotator import __version__
 from annotator.errors import AnnotatorError, InputError
 from annotator.settings import bundled_corpus, default_db_path, resolve_annotator, validate_annotator
-from annotator.store import Store
+from annotator.store import Store, damaged_message
+from annotator.text import json_for_terminal, one_line
 
 DB_HELP = "Database file (default: $ANNOTATOR_DB, else ./annotator.db)."
+
+
+# Options the group and its commands share. Users write them before or after the
+# command (`annotator --db team.db stats`, `annotator stats --db team.db`); both must
+# mean the same, so a command's own value is merged with the group's at parse time.
+SHARED_NAME = "--annotator"
+NO_ANNOTATOR = {
+    "stats": "stats count every analyst",
+    "backup": "a backup copies every analyst's work",
+    "agreement": "use --annotators after the command to choose analysts",
+    "merge": "a merge brings in every analyst's work",
+}
+
+
+def _outer(ctx: click.Context, name: str) -> Any:
+    """The value the user gave the same option before the command, if any."""
+    parent = ctx.parent
+    return parent.params.get(name) if parent is not None else None
+
+
+def _twice(option: str, before: object, after: object) -> click.UsageError:
+    return click.UsageError(f"{option} is given twice with different values ({before} before the command, {after} after it)")
+
+
+def _merge_db(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    outer = _outer(ctx, "db_path")
+    if outer is not None and value is not None and outer != value:
+        raise _twice("--db", outer, value)
+    return value if value is not None else outer
+
+
+def _merge_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    outer = _outer(ctx, "name")
+    if outer is not None and value is not None and outer != value:
+        raise _twice(SHARED_NAME, outer, value)
+    return value if value is not None else outer
+
+
+def _merge_names(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    """export's --annotator is repeatable: one given before the command joins the list."""
+    outer = _outer(ctx, "name")
+    if outer is not None and outer not in value:
+        return (outer, *value)
+    return value
 
 
 def _db_option(function: Any) -> Any:
@@ -25,15 +70,26 @@ def _db_option(function: Any) -> Any:
         "db_path",
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
+        callback=_merge_db,
         help=DB_HELP,
     )(function)
+
+
+_opened: list[Path] = []  # the database this command opened, for error messages
+
+
+def open_db(db_path: Path | None, create: bool = False, read_only: bool = False) -> Store:
+    """Open the command's database, remembered so a damaged file is named in the error."""
+    path = db_path or default_db_path()
+    _opened.append(path)
+    return Store.open(path, create=create, read_only=read_only)
 
 
 def open_store(db_path: Path | None, create: bool = True) -> tuple[Store, bool]:
     """Open the database; report whether it was just created."""
     path = db_path or default_db_path()
     fresh = not path.exists() or path.stat().st_size == 0
-    return Store.open(path, create=create), fresh
+    return open_db(path, create=create), fresh
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,11 +112,18 @@ def cli(ctx: click.Context, db_path: Path | None, name: str | None) -> None:
     """
     if ctx.invoked_subcommand is None:
         ctx.invoke(annotate, db_path=db_path, name=name, labels_file=None)
+    elif name is not None and ctx.invoked_subcommand in NO_ANNOTATOR:
+        raise click.UsageError(
+            f"--annotator does not apply to '{ctx.invoked_subcommand}' ({NO_ANNOTATOR[ctx.invoked_subcommand]})"
+        )
 
 
 @cli.command()
 @_db_option
-@click.option("--annotator", "name", default=None, help="Your name (default: $ANNOTATOR_NAME, else your OS user).")
+@click.option(
+    "--annotator", "name", default=None, callback=_merge_name,
+    help="Your name (default: $ANNOTATOR_NAME, else your OS user).",
+)
 @click.option(
     "--labels",
     "labels_file",
@@ -76,10 +139,17 @@ def annotate(db_path: Path | None, name: str | None, labels_file: Path | None) -
       annotator annotate --db project.db --annotator alice
     """
     annotator = resolve_annotator(name)
-    store, fresh = open_store(db_path)
+    path = db_path or default_db_path()
+    if path.exists() and path.stat().st_size > 0 and Store.write_blocked(path):
+        # Someone else's file, or read-only media: open it to read, and say so on screen.
+        store, fresh = open_db(path, read_only=True), False
+    else:
+        store, fresh = open_store(db_path)
     if labels_file is not None:
         from annotator.labels import load_labels
 
+        if store.read_only:
+            raise InputError(f"{path}: is read-only; --labels cannot change its label set")
         store.set_labels(load_labels(labels_file))
     if fresh and db_path is None and store.document_count() == 0:
         _import_bundled(store)
@@ -105,7 +175,10 @@ def _import_bundled(store: Store) -> None:
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_db_option
-@click.option("--annotator", "name", default=None, help="Annotator for imported spans that name none.")
+@click.option(
+    "--annotator", "name", default=None, callback=_merge_name,
+    help="Analyst for imported spans whose file names none (default: $ANNOTATOR_NAME, else your OS user).",
+)
 @click.option(
     "--keep-chrome",
     is_flag=True,
@@ -164,7 +237,7 @@ def import_command(
     labels = LabelMap.parse(label_maps)
     files, problems = collect_files(paths, any_suffix=fmt is not None)
     for problem in problems:
-        click.echo(f"annotator: {problem}", err=True)
+        click.echo(f"annotator: {one_line(problem)}", err=True)
     if not files:
         # Nothing to read: leave the database alone (don't even create it).
         sys.exit(1)
@@ -191,12 +264,13 @@ def import_command(
         store.close()
     failed = [r for r in results if r.error]
     for result in results:
+        # Lines name labels, ids and file names from the files: shown safe, never raw.
         for message in result.messages:
-            click.echo(message)
+            click.echo(one_line(message))
         for line in result.skipped:
-            click.echo(f"annotator: skipped: {line}", err=True)
+            click.echo(f"annotator: skipped: {one_line(line)}", err=True)
         for line in result.errors:
-            click.echo(f"annotator: {line}", err=True)
+            click.echo(f"annotator: {one_line(line)}", err=True)
     added = sum(r.added for r in results)
     existing = sum(r.existing for r in results)
     spans = sum(r.spans_added for r in results)
@@ -229,7 +303,7 @@ def import_command(
 @cli.command()
 @_db_option
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None, help="Output file, or folder for brat ('-' for stdout; default exports/<db>.jsonl, or the format's own suffix).")
-@click.option("--annotator", "names", multiple=True, help="Only this analyst's spans (repeatable).")
+@click.option("--annotator", "names", multiple=True, callback=_merge_names, help="Only this analyst's spans (repeatable).")
 @click.option("--label", "labels", multiple=True, help="Only spans with this label (repeatable).")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(["claim", "entity", "quantity"]), help="Only spans of this kind (repeatable).")
 @click.option("--only-annotated", is_flag=True, help="Skip documents with no span left after the filters.")
@@ -239,9 +313,14 @@ def import_command(
     help="Output format (README: Export formats).",
 )
 @click.option("--split", "split", default=None, metavar="NAME=FRACTION,...", help="Training split by document hash, e.g. train=0.8,dev=0.1,test=0.1: one file per part and a manifest.")
+@click.option(
+    "--status", "status", default=None, type=click.Choice(["done", "touched", "all"]),
+    help="Whose work on an article is written: done (marked done; gold: adjudicated), touched (done, or has a span; "
+    "gold: adjudicated), all (every article). Default: all for native, touched for the other formats.",
+)
 def export(
     db_path: Path | None, out: Path | None, names: tuple[str, ...], labels: tuple[str, ...], kinds: tuple[str, ...], only_annotated: bool,
-    fmt: str, split: str | None,
+    fmt: str, split: str | None, status: str | None,
 ) -> None:
     """Write labelled data: native JSONL, one document per line (format in README), or
     another tool's format with --format.
@@ -251,33 +330,38 @@ def export(
       annotator export                                  every analyst's spans
       annotator export --annotator alice --kind entity --out alice-entities.jsonl
       annotator export --format conll --annotator gold --split train=0.8,dev=0.1,test=0.1
+      annotator export --format prodigy --status done   only articles analysts marked done
     """
-    from annotator.exporters.formats import same_file
+    from annotator.exporters.formats import FORMATS, same_file
     from annotator.exporters.native import ExportFilter, export_native, write_native
 
     path = db_path or default_db_path()
-    store = Store.open(path, create=False)
+    store = open_db(path, read_only=True)
     try:
         known = set(store.label_map())
         for label in labels:
             if label not in known:
                 raise InputError(f"--label {label}: no such label (known: {', '.join(sorted(known))})")
         with_spans = {row[0] for row in store.conn.execute("SELECT DISTINCT annotator FROM spans")}
+        # An analyst who only marked articles done (nothing in them) has true negatives to export.
+        with_spans |= {row[0] for row in store.conn.execute("SELECT DISTINCT annotator FROM progress WHERE state = 'done'")}
         for name in names:
             validate_annotator(name, allow_reserved=True)
             if name not in with_spans:
                 near = [n for n in sorted(with_spans) if n.lower() == name.lower()]
                 hint = f"; did you mean {near[0]!r}?" if near else f" (analysts with spans: {', '.join(sorted(with_spans)) or 'none'})"
                 raise InputError(f"--annotator {name}: no spans by this analyst{hint}")
-        selection = ExportFilter(list(names) or None, list(labels) or None, list(kinds) or None, only_annotated)
-        if fmt != "native" or split is not None:
-            from annotator.exporters.formats import FORMATS, default_target, run_export
+        selection = ExportFilter(
+            list(names) or None, list(labels) or None, list(kinds) or None, only_annotated, status or FORMATS[fmt].status
+        )
+        if fmt != "native" or split is not None or selection.status != "all":
+            from annotator.exporters.formats import default_target, run_export
 
             to_stdout = out is not None and str(out) == "-"
             target = None if to_stdout else out or default_target(FORMATS[fmt], path, names)
             outcome = run_export(store, path, fmt, target, selection, split)
             for line in outcome.lines:
-                click.echo(line, err=to_stdout)
+                click.echo(one_line(line), err=to_stdout)
             return
         if out is not None and str(out) == "-":
             sys.stdout.flush()
@@ -293,7 +377,7 @@ def export(
         count = export_native(store, target, selection)
     finally:
         store.close()
-    click.echo(f"wrote {count} document{'s' if count != 1 else ''} to {target}")
+    click.echo(f"wrote {count} document{'s' if count != 1 else ''} to {one_line(str(target))}")
 
 
 @cli.command()
@@ -306,13 +390,13 @@ def stats(db_path: Path | None, as_json: bool) -> None:
     Example:
       annotator stats --db project.db
     """
-    store = Store.open(db_path or default_db_path(), create=False)
+    store = open_db(db_path, read_only=True)
     try:
         figures = store.stats()
     finally:
         store.close()
     if as_json:
-        click.echo(json.dumps(figures, indent=2, ensure_ascii=False))
+        click.echo(json_for_terminal(json.dumps(figures, indent=2, ensure_ascii=False)))
         return
     from annotator.text import one_line
 
@@ -321,17 +405,17 @@ def stats(db_path: Path | None, as_json: bool) -> None:
     click.echo(f"Documents: {total}   with spans: {done} ({(100 * done / total) if total else 0:.0f}%)   spans: {figures['spans']}")
     click.echo("\nBy kind:")
     for row in figures["by_kind"]:
-        click.echo(f"  {row['kind']:<10} {row['spans']:>8}")
+        click.echo(f"  {one_line(row['kind']):<10} {row['spans']:>8}")
     click.echo("\nBy label:")
     for row in figures["by_label"]:
-        click.echo(f"  {one_line(row['label'], 20):<20} {row['kind']:<10} {row['spans']:>8}")
+        click.echo(f"  {one_line(row['label'], 20):<20} {one_line(row['kind']):<10} {row['spans']:>8}")
     click.echo("\nBy annotator:")
     click.echo("  (documents: articles with spans by the analyst; done: articles they marked done with D)")
     click.echo(f"  {'name':<20} {'spans':>8} {'documents':>10} {'done':>6}  done %  last change")
     for row in figures["by_annotator"]:
         share = (100 * row["done"] / total) if total else 0
         click.echo(
-            f"  {one_line(row['annotator'], 20):<20} {row['spans']:>8} {row['documents']:>10} {row['done']:>6}  {share:>5.0f}%  {row['last_update'] or '-'}"
+            f"  {one_line(row['annotator'], 20):<20} {row['spans']:>8} {row['documents']:>10} {row['done']:>6}  {share:>5.0f}%  {one_line(row['last_update'] or '-', 40)}"
         )
 
 
@@ -350,12 +434,12 @@ def backup_command(destination: Path, db_path: Path | None, force: bool) -> None
         raise InputError(f"{destination}: already exists; pass --force to replace it")
     if not destination.parent.exists():
         raise InputError(f"{destination.parent}: no such folder")
-    store = Store.open(db_path or default_db_path(), create=False)
+    store = open_db(db_path, read_only=True)
     try:
         store.backup(destination)
     finally:
         store.close()
-    click.echo(f"backed up {store.path} to {destination}")
+    click.echo(f"backed up {one_line(str(store.path))} to {one_line(str(destination))}")
 
 
 def _figure(value: float | None) -> str:
@@ -380,7 +464,7 @@ def agreement_command(db_path: Path | None, names: str | None, labels: tuple[str
     from annotator.agreement import agreement, inputs_from_store, report_to_json
     from annotator.text import one_line
 
-    store = Store.open(db_path or default_db_path(), create=False)
+    store = open_db(db_path, read_only=True)
     try:
         chosen = [n.strip() for n in names.split(",") if n.strip()] if names else None
         known_annotators = set(store.annotators())
@@ -399,7 +483,7 @@ def agreement_command(db_path: Path | None, names: str | None, labels: tuple[str
         raise InputError("agreement needs at least two analysts with spans")
     report = agreement(documents, annotators, kind_of, list(labels) or None)
     if as_json:
-        click.echo(json.dumps(report_to_json(report), indent=2, ensure_ascii=False))
+        click.echo(json_for_terminal(json.dumps(report_to_json(report), indent=2, ensure_ascii=False)))
         return
     click.echo(f"Analysts: {', '.join(one_line(a, 20) for a in annotators)}   documents: {len(documents)}")
     click.echo("\nscope        alpha   pair                     kappa   exact P/R/F1          overlap F1")
@@ -428,26 +512,53 @@ def merge_command(other: Path, db_path: Path | None) -> None:
     """Bring in another analyst's database made on another machine.
 
     Documents are matched by content hash; spans, history and progress keep their
-    analysts' names. Merging the same file twice adds nothing the second time.
-    The other file is only read.
+    analysts' names. A span the other file changed or deleted since the last merge
+    is changed or deleted here too; when both files changed the same span, the later
+    change wins, the conflict is listed, and undo brings back the other version.
+    Merging the same file twice changes nothing the second time. The other file is
+    only read.
 
     \b
     Example:
       annotator merge bob-laptop.db --db team.db
     """
-    store = Store.open(db_path or default_db_path())
+    from annotator.text import one_line
+
+    store = open_db(db_path)
     try:
-        counts = store.merge(other)
+        report = store.merge(other)
     finally:
         store.close()
+
+    def count(number: int, noun: str) -> str:
+        return f"{number} {noun}{'' if number == 1 else 's'}"
+
     click.echo(
-        f"merged {other}: {counts['documents']} documents, {counts['spans']} spans, "
-        f"{counts['actions']} history entries, {counts['progress']} progress marks added"
+        f"merged {one_line(str(other))}: {count(report.documents, 'document')} added; spans: {report.spans_added} added, "
+        f"{report.spans_changed} changed, {report.spans_deleted} deleted, "
+        f"{count(len(report.conflicts), 'conflict')}; {report.actions} history {'entry' if report.actions == 1 else 'entries'}, "
+        f"{count(report.progress, 'progress mark')} updated"
     )
+    if report.spans_duplicate:
+        click.echo(f"  {count(report.spans_duplicate, 'span')} already here under another identity, not added twice")
+    for conflict in report.conflicts:
+        kept = "kept the other file's" if conflict.kept == "theirs" else "kept this database's"
+        click.echo(
+            f"  conflict in {one_line(conflict.document_key, 30)}, {one_line(conflict.annotator, 20)}'s "
+            f"{one_line(conflict.label, 20)} {one_line(conflict.text, 40)!r}: both changed it; {kept} later change "
+            f"(here: {one_line(conflict.ours, 50)}; there: {one_line(conflict.theirs, 50)}); undo brings back the other"
+        )
+    if report.refused:
+        click.echo(
+            f"annotator: {count(len(report.refused), 'span')} not merged: the text at their offsets did not match "
+            "(the other file may be damaged)",
+            err=True,
+        )
 
 
 def main() -> None:
     """Entry point: user errors are one line on stderr and a non-zero exit, never a traceback."""
+    _opened.clear()
     try:
         code = cli.main(standalone_mode=False)
         if isinstance(code, int) and code:
@@ -459,23 +570,29 @@ def main() -> None:
         # One line like every other error, with where to read more.
         message = " ".join(error.format_message().split())
         command = error.ctx.command_path if error.ctx else "annotator"
-        click.echo(f"annotator: {message} (see '{command} --help')", err=True)
+        click.echo(f"annotator: {one_line(message)} (see '{command} --help')", err=True)
         sys.exit(error.exit_code)
     except click.ClickException as error:
-        click.echo(f"annotator: {' '.join(error.format_message().split())}", err=True)
+        click.echo(f"annotator: {one_line(' '.join(error.format_message().split()))}", err=True)
         sys.exit(error.exit_code)
     except AnnotatorError as error:
-        click.echo(f"annotator: {error}", err=True)
+        # Messages quote labels, names and file names: shown as the app shows them.
+        click.echo(f"annotator: {one_line(str(error))}", err=True)
         sys.exit(1)
     except sqlite3.OperationalError as error:
-        click.echo(f"annotator: database error: {error}", err=True)
+        click.echo(f"annotator: database error: {one_line(str(error))}", err=True)
+        sys.exit(1)
+    except sqlite3.DatabaseError as error:
+        # A damaged page found after opening (a truncated file, a corrupted page).
+        where = _opened[-1] if _opened else default_db_path()
+        click.echo(f"annotator: {one_line(damaged_message(where, error))}", err=True)
         sys.exit(1)
     except BrokenPipeError:
         sys.exit(0)
     except OSError as error:
         # e.g. an export folder that cannot be created or written
         where = f"{error.filename}: " if error.filename else ""
-        click.echo(f"annotator: {where}{error.strerror or error}", err=True)
+        click.echo(f"annotator: {one_line(f'{where}{error.strerror or error}')}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         click.echo("annotator: interrupted", err=True)

@@ -17,3 +17,11 @@ class SchemaError(AnnotatorError):
 
 class ConflictError(AnnotatorError):
     """An action would break a rule, e.g. the same label twice on the same span."""
+
+
+class StaleDocumentError(ConflictError):
+    """The article changed in the database since it was put on screen: nothing was written."""
+
+
+class DamagedDatabaseError(AnnotatorError):
+    """The database file is truncated or has a corrupted page: restore it from a backup."""

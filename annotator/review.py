@@ -11,8 +11,12 @@ competing (directly or through others) form a *group*:
 - partial: one version, held by only some of them;
 - disagreement: two or more versions (another label, or other boundaries).
 
-A gold span belongs to the group whose analysts' spans it was accepted from (its
-`source_uids`); a gold span without that record belongs to the group it overlaps most.
+A group may have several gold spans: where one analyst tagged "State Committee for
+National Security" and "GKNB" and another one span over both, the right gold can be the
+first analyst's two spans. A gold span belongs to the group whose analysts' spans it was
+accepted from (its `source_uids`), whatever it was retagged or resized to since; a gold
+span without that record belongs to the group of its kind it overlaps most. Within its
+group it *stands for* the version it was accepted from, or the version it equals.
 A group is settled once it has a gold span, or every version in it was rejected.
 """
 
@@ -61,6 +65,31 @@ class Group:
     @property
     def settled(self) -> bool:
         return bool(self.gold) or self.rejected
+
+    def version_of(self, gold: Span) -> int | None:
+        """Index of the version a gold span stands for: the one it came from, else the one it equals."""
+        sources = _sources(gold)
+        for index, version in enumerate(self.versions):
+            if sources & {s.uid for s in version.spans}:
+                return index
+        for index, version in enumerate(self.versions):
+            if (version.start, version.end, version.label) == (gold.start, gold.end, gold.label):
+                return index
+        return None
+
+    def gold_for(self, index: int) -> list[Span]:
+        """The gold spans standing for version `index`: taking it out of gold removes these.
+
+        A gold span equal to the version counts too, whichever version it came from, so a
+        version is never put in gold twice.
+        """
+        version = self.versions[index]
+        uids = {s.uid for s in version.spans}
+        return [
+            gold
+            for gold in self.gold
+            if _sources(gold) & uids or (gold.start, gold.end, gold.label) == (version.start, version.end, version.label)
+        ]
 
 
 def group_spans(
@@ -124,19 +153,32 @@ def group_spans(
         owner = _owner(gold, groups, kind_of)
         if owner is not None:
             owner.gold.append(gold)
+    for group in groups:
+        group.gold.sort(key=lambda s: (s.start, -s.end, s.label, s.uid))
     groups.sort(key=lambda g: (g.start, -g.end, g.kind))
     return groups
 
 
+def _sources(gold: Span) -> set[str]:
+    """The analysts' span uids a gold span was accepted from (none for imported gold)."""
+    raw = gold.attrs.get("source_uids") if isinstance(gold.attrs, dict) else None
+    return {uid for uid in raw if isinstance(uid, str)} if isinstance(raw, (list, tuple)) else set()
+
+
 def _owner(gold: Span, groups: list[Group], kind_of: dict[str, str]) -> Group | None:
-    """The group a gold span settles: the one it was accepted from, else the one it overlaps most."""
-    kind = kind_of.get(gold.label, "entity")
-    candidates = [g for g in groups if g.kind == kind]
-    sources = set(gold.attrs.get("source_uids") or ()) if isinstance(gold.attrs, dict) else set()
+    """The group a gold span settles: the one it was accepted from, else the one it overlaps most.
+
+    Every gold span accepted from a group stays with it, however many the group has and
+    whatever they were edited to since: retagged to a label of another kind or resized
+    off the analysts' spans, it must still show (and be removable) where it came from.
+    """
+    sources = _sources(gold)
     if sources:
-        for group in candidates:
+        for group in groups:
             if sources & {s.uid for v in group.versions for s in v.spans}:
                 return group
+    kind = kind_of.get(gold.label, "entity")
+    candidates = [g for g in groups if g.kind == kind]
     best: Group | None = None
     best_score: tuple[int, int] = (0, 0)
     for group in candidates:

@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from annotator.errors import InputError
+from annotator.text import describe_char
 
 DB_ENV = "ANNOTATOR_DB"
 NAME_ENV = "ANNOTATOR_NAME"
@@ -27,7 +28,9 @@ def validate_annotator(name: str, allow_reserved: bool = False) -> str:
     if len(name) > 64:
         raise InputError("annotator name is longer than 64 characters")
     if not name.isprintable():
-        raise InputError("annotator name contains control characters")
+        # Tabs, line breaks, separators and escape sequences break exports and terminals.
+        char = next(c for c in name if not c.isprintable())
+        raise InputError(f"annotator name contains control characters or other invisible ones: {describe_char(char)}")
     if not allow_reserved and name.lower() in RESERVED_NAMES:
         raise InputError(f"annotator name {name!r} is reserved for the adjudicated set")
     return name

@@ -16,7 +16,7 @@ import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import sqlite_utils
 
-from annotator.errors import ConflictError, InputError, SchemaError
+from annotator.errors import ConflictError, DamagedDatabaseError, InputError, SchemaError, StaleDocumentError
 from annotator.labels import DEFAULT_LABELS
 from annotator.model import Document, DocumentSummary, Label, NewSpan, Span
 from annotator.reanchor import Placement
@@ -41,6 +41,66 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
 }
 BUSY_TIMEOUT_SECONDS = 30.0
 _SPAN_COLUMNS = 'id, uid, document_id, start, "end", label, annotator, text, note, attrs, created_at, updated_at'
+
+
+def _write_blocked(path: Path) -> str | None:
+    """Why this user cannot write the database (SQLite also writes -wal/-shm beside it), or None."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not os.access(path, os.W_OK):
+        return "no write permission on the file" if not _read_only_mount(path) else "on a read-only file system"
+    if not os.access(folder, os.W_OK):
+        side = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+        if not all(p.exists() and os.access(p, os.W_OK) for p in side):
+            return "no write permission on its folder" if not _read_only_mount(folder) else "on a read-only file system"
+    return None
+
+
+def _read_only_mount(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that never writes: through SQLite's read-only mode, else as immutable.
+
+    A WAL database read without its -shm needs to create one; where even that is
+    impossible (a read-only folder) nobody else can be writing it either, so reading it
+    as immutable is safe.
+    """
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+        return sqlite3.connect(
+            f"{uri}?immutable=1", uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+        )
+
+
+def _copy_mode(source: Path) -> int:
+    """A copy is no more readable than its source, nor than the user's umask allows."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return (source.stat().st_mode & 0o777) & (0o666 & ~umask)
+
+
+def _is_damage(error: sqlite3.DatabaseError) -> bool:
+    return "malformed" in str(error) or "corrupt" in str(error)
+
+
+def damaged_message(path: Path | str, error: sqlite3.DatabaseError) -> str:
+    """One line for a damaged file: what happened and the two ways back."""
+    from annotator.text import one_line
+
+    shown = one_line(str(path))
+    return (
+        f"{shown}: database is damaged ({' '.join(str(error).split())}); restore it from a backup (`annotator backup` makes one), "
+        f"or salvage what is readable: sqlite3 {shown} .recover | sqlite3 recovered.db"
+    )
 
 
 def schema_sql() -> str:
@@ -111,6 +171,103 @@ class AddedDocument:
     placements: tuple[Placement, ...] = ()
 
 
+MERGE_SCRATCH_PREFIX = "annotator-merge-"
+
+
+def _file_state(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+def _snapshot(source: Path, copy: Path, attempts: int = 5) -> None:
+    """A consistent private copy of a database another process may be writing.
+
+    With no -wal beside it, nobody has it open for writing: the file is copied and the
+    copy kept only if neither the file nor its -wal changed meanwhile, so the other
+    analyst's folder gets no side files. Otherwise SQLite's backup API reads one
+    consistent snapshot through a read-only connection (the writer's -wal and -shm are
+    already there).
+    """
+    wal = source.with_name(source.name + "-wal")
+    for _ in range(attempts):
+        before = (_file_state(source), _file_state(wal))
+        if before[1] is not None:
+            break
+        shutil.copyfile(source, copy)
+        if (_file_state(source), _file_state(wal)) == before:
+            return
+        copy.unlink(missing_ok=True)
+    reader = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+    try:
+        target = sqlite3.connect(copy)
+        try:
+            reader.backup(target)
+        finally:
+            target.close()
+    finally:
+        reader.close()
+
+
+def _sweep_stale_scratch() -> None:
+    """Remove private merge copies left by a merge that was killed (its process is gone)."""
+    root = Path(tempfile.gettempdir())
+    for folder in root.glob(f"{MERGE_SCRATCH_PREFIX}*"):
+        pid_text = folder.name[len(MERGE_SCRATCH_PREFIX) :].split("-", 1)[0]
+        if not pid_text.isdigit() or not folder.is_dir():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue  # alive, another user's
+
+
+@dataclass(frozen=True)
+class MergeConflict:
+    """A span both databases changed since they last agreed; the later change was kept."""
+
+    uid: str
+    document_key: str
+    label: str
+    text: str
+    annotator: str
+    kept: str  # "ours" or "theirs"
+    ours: str
+    theirs: str
+
+
+@dataclass
+class MergeReport:
+    documents: int = 0
+    spans_added: int = 0
+    spans_changed: int = 0
+    spans_deleted: int = 0
+    spans_duplicate: int = 0  # the other file's new span is already here under another uid
+    actions: int = 0
+    progress: int = 0
+    conflicts: list[MergeConflict] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # span uids whose text did not match
+
+
+def _same_span(a: Span | None, b: Span | None) -> bool:
+    """Same state as far as an analyst can tell (ids and update stamps aside)."""
+    if a is None or b is None:
+        return a is b
+    keys = ("uid", "document_id", "start", "end", "label", "annotator", "text", "note", "attrs")
+    return all(getattr(a, key) == getattr(b, key) for key in keys)
+
+
+def _describe(span: Span | None) -> str:
+    if span is None:
+        return "deleted"
+    note = f", note {span.note!r}" if span.note else ""
+    return f"{span.label} {span.start}-{span.end} {span.text!r}{note}"
+
+
 class Store:
     """A handle on one annotator database file."""
 
@@ -121,6 +278,8 @@ class Store:
         self._depth = 0
         self._batch: str | None = None
         self._db: sqlite_utils.Database | None = None
+        self.read_only = False
+        self.read_only_reason: str | None = None
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -134,8 +293,13 @@ class Store:
     # -- opening -------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str, create: bool = True) -> Store:
-        """Open (and if need be create or migrate) the database at path."""
+    def open(cls, path: Path | str, create: bool = True, read_only: bool = False) -> Store:
+        """Open (and if need be create or migrate) the database at path.
+
+        read_only is for commands that only read (stats, export, agreement, backup):
+        they then work on a file or folder this user may not write, which a writing
+        command refuses with one line saying so.
+        """
         path = Path(path)
         existed = path.exists() and path.stat().st_size > 0
         if not existed and not create:
@@ -147,12 +311,23 @@ class Store:
             raise InputError(f"{path}: is a folder, not a database file")
         if not existed:
             path.parent.mkdir(parents=True, exist_ok=True)
+        blocked = _write_blocked(path) if existed else None
+        if blocked and not read_only:
+            raise InputError(f"{path}: is read-only ({blocked}); this command writes to it. Reading commands work")
         try:
-            conn = sqlite3.connect(
-                path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
-            )
+            if blocked:
+                conn = _connect_read_only(path)
+            else:
+                conn = sqlite3.connect(
+                    path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+                )
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as error:
+            if _is_damage(error):
+                raise DamagedDatabaseError(damaged_message(path, error)) from None
+            if isinstance(error, sqlite3.OperationalError):
+                # Full disk, no permission, locked: the file may be fine.
+                raise InputError(f"{path}: cannot open the database ({error})") from None
             raise InputError(f"{path}: not an annotator database ({error})") from None
         if version > SCHEMA_VERSION:
             conn.close()
@@ -166,6 +341,17 @@ class Store:
                 conn.close()
                 raise InputError(f"{path}: is an SQLite file but not an annotator database")
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        if blocked:
+            if version < SCHEMA_VERSION:
+                conn.close()
+                raise InputError(
+                    f"{path}: is read-only ({blocked}) and made by an older annotator: "
+                    "open it once with write access to upgrade it"
+                )
+            store = cls(conn, path)
+            store.read_only = True
+            store.read_only_reason = blocked
+            return store
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -203,8 +389,19 @@ class Store:
         finally:
             target.close()
 
+    @staticmethod
+    def write_blocked(path: Path) -> str | None:
+        """Why this user cannot write the database at path, or None when they can."""
+        return _write_blocked(Path(path))
+
     def close(self) -> None:
         self.conn.close()
+
+    def second_connection(self) -> sqlite3.Connection:
+        """Another connection to the same file, read-only when this store is."""
+        if self.read_only:
+            return _connect_read_only(self.path)
+        return sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
 
     def __enter__(self) -> Store:
         return self
@@ -232,7 +429,10 @@ class Store:
             yield self.conn
         except BaseException:
             self._depth = 0
-            self.conn.execute("ROLLBACK")
+            # SQLite may already have rolled back (a full disk does): a second ROLLBACK
+            # would raise "no transaction is active" and hide the real error.
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             self._labels = None
             raise
         else:
@@ -564,6 +764,7 @@ class Store:
             updated_at=stamp,
         )
         with self.transaction():
+            self._check_current(document)
             self._ensure_annotator(annotator)
             span = self._insert_span(span)
             self._log(annotator, document.id, "add", span.uid, None, span)
@@ -586,6 +787,7 @@ class Store:
     ) -> Span:
         """Retag, resize or annotate a span; committed before it returns."""
         with self.transaction():
+            self._check_current(document)
             before = self.span(uid)
             if before is None:
                 raise ConflictError("that span no longer exists")
@@ -613,12 +815,26 @@ class Store:
 
     def delete_span(self, document: Document, uid: str, annotator: str) -> Span:
         with self.transaction():
+            self._check_current(document)
             before = self.span(uid)
             if before is None:
                 raise ConflictError("that span no longer exists")
             self.conn.execute("DELETE FROM spans WHERE uid = ?", (uid,))
             self._log(annotator, document.id, "delete", uid, before, None)
         return before
+
+    def _check_current(self, document: Document) -> None:
+        """Refuse a write computed on a text the database no longer holds.
+
+        The screen's offsets are offsets into the text it shows; if the article was
+        re-imported in a changed version meanwhile, they would point elsewhere.
+        Called inside the write's transaction, so the check and the write are atomic.
+        """
+        row = self.conn.execute("SELECT sha256 FROM documents WHERE id = ?", (document.id,)).fetchone()
+        if row is None:
+            raise StaleDocumentError("the article is no longer in the database; nothing was saved")
+        if row[0] != document.sha256:
+            raise StaleDocumentError("the article changed in the database since it was opened; nothing was saved")
 
     def _check_range(self, document: Document, start: int, end: int) -> None:
         if not (0 <= start < end <= len(document.text)):
@@ -762,6 +978,7 @@ class Store:
 
     def _step(self, document: Document, annotator: str, op: str) -> ActionResult | None:
         with self.batch():
+            self._check_current(document)
             done, undone = self._stacks(document.id, annotator)
             stack = done if op == "undo" else undone
             if not stack:
@@ -799,6 +1016,12 @@ class Store:
         before = self._span_from_json(before_json, document.id)
         after = self._span_from_json(after_json, document.id)
         wanted = before if op == "undo" else after
+        if wanted is not None and document.text[wanted.start : wanted.end] != wanted.text:
+            # Logged against an earlier version of the article: its offsets no longer
+            # point at its text, so restoring it would shift the span.
+            raise ConflictError(
+                f"cannot {op}: that change was made on an earlier version of this article"
+            )
         # What is stored now, not what this action left: another analyst may have
         # deleted or changed the span since, and the log must tell the truth.
         current = self.span(uid)
@@ -899,39 +1122,55 @@ class Store:
         destination.parent.mkdir(parents=True, exist_ok=True)
         partial = destination.with_name(f".{destination.name}.part")
         partial.unlink(missing_ok=True)
-        target = sqlite3.connect(partial)
         try:
-            self.conn.backup(target, pages=1024)
-            target.execute("PRAGMA journal_mode = DELETE")
-            target.commit()
-        finally:
-            target.close()
-        os.replace(partial, destination)
+            target = sqlite3.connect(partial)
+            try:
+                self.conn.backup(target, pages=1024)
+                target.execute("PRAGMA journal_mode = DELETE")
+                target.commit()
+                # The backup API copies pages as they are: a damaged source makes a
+                # damaged copy, which must not pass for a good backup.
+                problems = [row[0] for row in target.execute("PRAGMA quick_check(5)")]
+            finally:
+                target.close()
+            os.chmod(partial, _copy_mode(self.path))
+            if problems != ["ok"]:
+                raise DamagedDatabaseError(
+                    damaged_message(self.path, sqlite3.DatabaseError("; ".join(problems)))
+                    + "; no backup was written"
+                )
+            os.replace(partial, destination)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
 
     # -- merging another analyst's database -----------------------------------------
 
-    def merge(self, other_path: Path | str) -> dict[str, int]:
+    def merge(self, other_path: Path | str) -> MergeReport:
         """Bring in another database: documents by content hash, spans and history by uid.
 
-        Nothing is duplicated when the same database is merged twice.
+        A span the two files share takes the other file's current state (label,
+        offsets, note, attrs, or its deletion) when the other file changed it since the
+        two last agreed; when both changed it, the later change wins and the losing
+        state stays reachable by undo (a logged resolution). Nothing changes when the
+        same database is merged twice.
         """
         other_path = Path(other_path)
         if not other_path.is_file():
             raise InputError(f"{other_path}: no such database")
         if other_path.resolve() == self.path.resolve():
             raise InputError(f"{other_path}: is the database being merged into")
-        # Merge from a private copy (with its -wal, if any): the other analyst's file and
-        # its folder are never written to, not even SQLite's -shm side file.
-        scratch = tempfile.TemporaryDirectory(prefix="annotator-merge-")
+        _sweep_stale_scratch()
+        scratch = tempfile.TemporaryDirectory(prefix=f"{MERGE_SCRATCH_PREFIX}{os.getpid()}-")
         copy = Path(scratch.name) / "other.db"
         try:
-            shutil.copyfile(other_path, copy)
-            wal = other_path.with_name(other_path.name + "-wal")
-            if wal.exists():
-                shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+            _snapshot(other_path, copy)
         except OSError as error:
             scratch.cleanup()
             raise InputError(f"{other_path}: cannot read ({error.strerror or error})") from None
+        except sqlite3.DatabaseError as error:
+            scratch.cleanup()
+            raise InputError(f"{other_path}: not an annotator database ({error})") from None
         try:
             other_conn = sqlite3.connect(copy, timeout=BUSY_TIMEOUT_SECONDS)
             version = other_conn.execute("PRAGMA user_version").fetchone()[0]
@@ -949,82 +1188,273 @@ class Store:
             raise SchemaError(
                 f"{other_path}: made by a newer annotator (schema version {version}, this one reads up to {SCHEMA_VERSION})"
             )
-        # An older database is upgraded in the copy, never in place.
-        other = Store.open(copy, create=False)
-        counts = {"documents": 0, "spans": 0, "actions": 0, "progress": 0}
         try:
-            with self.transaction():
-                for label in other._read_labels():
-                    if label.name not in self.label_map():
-                        self._write_labels([replace(label, key="" if any(l.key == label.key for l in self.labels()) else label.key)])
-                        self._labels = None
-                id_map: dict[int, int] = {}
-                for row in other.conn.execute(
-                    "SELECT id, key, title, text, sha256, meta, source FROM documents ORDER BY position, id"
-                ):
-                    other_id, key, title, text, sha, meta, source = row
-                    mine = self.document_by_hash(sha)
-                    if mine is None:
-                        position = self.conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM documents").fetchone()[0]
-                        cursor = self.conn.execute(
-                            "INSERT INTO documents (key, title, text, sha256, meta, source, position, created_at)"
-                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                            (self._unique_key(key), title, text, sha, meta, source, position, now()),
-                        )
-                        id_map[other_id] = cursor.lastrowid or 0
-                        counts["documents"] += 1
-                    else:
-                        id_map[other_id] = mine.id
-                for name, created in other.conn.execute("SELECT name, created_at FROM annotators"):
-                    self.conn.execute("INSERT OR IGNORE INTO annotators (name, created_at) VALUES (?, ?)", (name, created))
-                for row in other.conn.execute(f"SELECT {_SPAN_COLUMNS} FROM spans"):
-                    span = _span_from_row(row)
-                    span = replace(span, document_id=id_map[span.document_id])
-                    exists = self.conn.execute(
-                        'SELECT 1 FROM spans WHERE uid = ? OR (document_id = ? AND annotator = ? AND start = ? AND "end" = ? AND label = ?)',
-                        (span.uid, span.document_id, span.annotator, span.start, span.end, span.label),
-                    ).fetchone()
-                    if not exists:
-                        self._insert_span(span)
-                        counts["spans"] += 1
-                action_ids: dict[int, int] = {}
-                for row in other.conn.execute(
-                    "SELECT id, uid, annotator, document_id, at, op, span_uid, before, after, target, batch FROM actions ORDER BY id"
-                ):
-                    other_id, uid, annotator, document_id, at, op, span_uid, before, after, target, batch = row
-                    found = self.conn.execute("SELECT id FROM actions WHERE uid = ?", (uid,)).fetchone()
-                    if found:
-                        action_ids[other_id] = found[0]
-                        continue
-                    cursor = self.conn.execute(
-                        "INSERT INTO actions (uid, annotator, document_id, at, op, span_uid, before, after, target, batch)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (uid, annotator, id_map[document_id], at, op, span_uid, before, after, action_ids.get(target) if target else None, batch),
-                    )
-                    action_ids[other_id] = cursor.lastrowid or 0
-                    counts["actions"] += 1
-                for annotator, document_id, state, updated in other.conn.execute(
-                    "SELECT annotator, document_id, state, updated_at FROM progress"
-                ):
-                    cursor = self.conn.execute(
-                        "INSERT INTO progress (annotator, document_id, state, updated_at) VALUES (?, ?, ?, ?)"
-                        " ON CONFLICT (annotator, document_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
-                        " WHERE excluded.updated_at > progress.updated_at",
-                        (annotator, id_map[document_id], state, updated),
-                    )
-                    counts["progress"] += cursor.rowcount if cursor.rowcount > 0 else 0
-                for span_uid, document_id, decision, reviewer, at in other.conn.execute(
-                    "SELECT span_uid, document_id, decision, reviewer, at FROM decisions"
-                ):
-                    self.conn.execute(
-                        "INSERT OR IGNORE INTO decisions (span_uid, document_id, decision, reviewer, at) VALUES (?, ?, ?, ?, ?)",
-                        (span_uid, id_map[document_id], decision, reviewer, at),
-                    )
-        finally:
+            # An older database is upgraded in the copy, never in place; the copy also
+            # gets the index the span-by-span comparison needs.
+            other = Store.open(copy, create=False)
+            other.conn.execute("CREATE INDEX IF NOT EXISTS actions_by_span ON actions (span_uid)")
             other.close()
+            report = self._merge_from(copy)
+        finally:
             scratch.cleanup()
         self._labels = None
-        return counts
+        return report
+
+    def _merge_from(self, copy: Path) -> MergeReport:
+        report = MergeReport()
+        self.conn.execute("ATTACH DATABASE ? AS other", (str(copy),))
+        try:
+            with self.transaction():
+                self.conn.execute("CREATE INDEX IF NOT EXISTS actions_by_span ON actions (span_uid)")
+                self._merge_labels()
+                documents = self._merge_documents(report)
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO annotators (name, created_at) SELECT name, created_at FROM other.annotators"
+                )
+                changed = self._changed_span_uids()
+                self._merge_actions(documents, report)
+                for uid, (their_span_at, their_decision_at) in changed.items():
+                    self._merge_span(uid, documents, their_span_at, their_decision_at, report)
+                self._merge_unlogged_spans(documents, report)
+                self._merge_progress(documents, report)
+        finally:
+            self.conn.execute("DETACH DATABASE other")
+        return report
+
+    def _merge_labels(self) -> None:
+        mine = self.label_map()
+        for row in self.conn.execute(
+            "SELECT name, kind, key, color, description FROM other.labels ORDER BY position, name"
+        ).fetchall():
+            label = Label(*row)
+            if label.name not in mine:
+                taken = any(existing.key == label.key for existing in self.labels())
+                self._write_labels([replace(label, key="" if taken else label.key)])
+                self._labels = None
+                mine = self.label_map()
+
+    def _merge_documents(self, report: MergeReport) -> dict[int, Document]:
+        """Their document id -> our document (added when its text is new here)."""
+        documents: dict[int, Document] = {}
+        for other_id, key, title, text, sha, meta, source in self.conn.execute(
+            "SELECT id, key, title, text, sha256, meta, source FROM other.documents ORDER BY position, id"
+        ).fetchall():
+            mine = self.document_by_hash(sha)
+            if mine is None:
+                position = self.conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM documents").fetchone()[0]
+                self.conn.execute(
+                    "INSERT INTO documents (key, title, text, sha256, meta, source, position, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (self._unique_key(key), title, text, sha, meta, source, position, now()),
+                )
+                mine = self.document_by_hash(sha)
+                assert mine is not None
+                report.documents += 1
+            documents[other_id] = mine
+        return documents
+
+    def _changed_span_uids(self) -> dict[str, tuple[str | None, str | None]]:
+        """Span uid -> when the other file last changed it (span, rejection) in ways we lack.
+
+        Read before their history is copied in: "new" means an action whose uid this
+        database has not seen. Undo and redo count as the kind of action they target.
+        """
+        changed: dict[str, tuple[str | None, str | None]] = {}
+        for span_uid, span_at, decision_at in self.conn.execute(
+            "SELECT a.span_uid,"
+            " MAX(CASE WHEN COALESCE(t.op, a.op) = 'reject' THEN NULL ELSE a.at END),"
+            " MAX(CASE WHEN COALESCE(t.op, a.op) = 'reject' THEN a.at END)"
+            " FROM other.actions a LEFT JOIN other.actions t ON t.id = a.target"
+            " WHERE NOT EXISTS (SELECT 1 FROM main.actions m WHERE m.uid = a.uid)"
+            " GROUP BY a.span_uid"
+        ):
+            changed[span_uid] = (span_at, decision_at)
+        return changed
+
+    def _our_unshared_change(self, uid: str) -> tuple[str | None, str | None]:
+        """When this database last changed the span (span, rejection) in ways the other lacks."""
+        row = self.conn.execute(
+            "SELECT"
+            " MAX(CASE WHEN COALESCE(t.op, a.op) = 'reject' THEN NULL ELSE a.at END),"
+            " MAX(CASE WHEN COALESCE(t.op, a.op) = 'reject' THEN a.at END)"
+            " FROM main.actions a LEFT JOIN main.actions t ON t.id = a.target"
+            " WHERE a.span_uid = ? AND NOT EXISTS (SELECT 1 FROM other.actions o WHERE o.uid = a.uid)",
+            (uid,),
+        ).fetchone()
+        return row[0], row[1]
+
+    def _merge_actions(self, documents: dict[int, Document], report: MergeReport) -> None:
+        """Copy in the history we lack, in their order, with targets mapped to our ids."""
+        action_ids: dict[int, int] = {}
+        for row in self.conn.execute(
+            "SELECT id, uid, annotator, document_id, at, op, span_uid, before, after, target, batch"
+            " FROM other.actions ORDER BY id"
+        ).fetchall():
+            other_id, uid, annotator, document_id, at, op, span_uid, before, after, target, batch = row
+            found = self.conn.execute("SELECT id FROM main.actions WHERE uid = ?", (uid,)).fetchone()
+            if found:
+                action_ids[other_id] = found[0]
+                continue
+            cursor = self.conn.execute(
+                "INSERT INTO main.actions (uid, annotator, document_id, at, op, span_uid, before, after, target, batch)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    uid, annotator, documents[document_id].id, at, op, span_uid, before, after,
+                    action_ids.get(target) if target else None, batch,
+                ),
+            )
+            action_ids[other_id] = cursor.lastrowid or 0
+            report.actions += 1
+
+    def _their_span(self, uid: str, documents: dict[int, Document]) -> Span | None:
+        row = self.conn.execute(f"SELECT {_SPAN_COLUMNS} FROM other.spans WHERE uid = ?", (uid,)).fetchone()
+        if row is None:
+            return None
+        span = _span_from_row(row)
+        return replace(span, document_id=documents[span.document_id].id, id=0)
+
+    def _merge_span(
+        self,
+        uid: str,
+        documents: dict[int, Document],
+        their_span_at: str | None,
+        their_decision_at: str | None,
+        report: MergeReport,
+    ) -> None:
+        """Settle one span the other file changed: take theirs, keep ours, or the later of both."""
+        ours_span_at, ours_decision_at = self._our_unshared_change(uid)
+        if their_span_at is not None:
+            mine = self.span(uid)
+            theirs = self._their_span(uid, documents)
+            if not _same_span(mine, theirs):
+                if ours_span_at is None:
+                    self._apply_merged(uid, mine, theirs, documents, report)
+                else:
+                    # Both changed it since they last agreed: the later change wins.
+                    winner, loser = (theirs, mine) if their_span_at > ours_span_at else (mine, theirs)
+                    where = (mine or theirs)
+                    assert where is not None
+                    report.conflicts.append(
+                        MergeConflict(
+                            uid=uid,
+                            document_key=self._document_key(where.document_id),
+                            label=where.label,
+                            text=where.text,
+                            annotator=where.annotator,
+                            kept="theirs" if winner is theirs else "ours",
+                            ours=_describe(mine),
+                            theirs=_describe(theirs),
+                        )
+                    )
+                    if winner is theirs:
+                        self._apply_merged(uid, mine, theirs, documents, report)
+                    # The loser's state stays one undo away for the span's analyst.
+                    self._log_resolution(uid, loser, self.span(uid), where)
+        if their_decision_at is not None and (ours_decision_at is None or their_decision_at > ours_decision_at):
+            self._merge_decision(uid, documents)
+
+    def _apply_merged(
+        self, uid: str, mine: Span | None, theirs: Span | None, documents: dict[int, Document], report: MergeReport
+    ) -> None:
+        if theirs is None:
+            if mine is not None:
+                self.conn.execute("DELETE FROM spans WHERE uid = ?", (uid,))
+                report.spans_deleted += 1
+            return
+        document = next(d for d in documents.values() if d.id == theirs.document_id)
+        if document.text[theirs.start : theirs.end] != theirs.text:
+            # Documents are matched by content hash, so this means a damaged row:
+            # never store a span whose text is not what its offsets point at.
+            report.refused.append(uid)
+            return
+        if mine is None:
+            if self._same_place_taken(theirs):
+                report.spans_duplicate += 1
+                return
+            self._insert_span(theirs)
+            report.spans_added += 1
+        else:
+            if mine.document_id != theirs.document_id:
+                report.refused.append(uid)
+                return
+            try:
+                self._write_span(theirs)
+            except ConflictError:
+                report.refused.append(uid)
+                return
+            report.spans_changed += 1
+
+    def _same_place_taken(self, span: Span) -> bool:
+        return (
+            self.conn.execute(
+                'SELECT 1 FROM spans WHERE document_id = ? AND annotator = ? AND start = ? AND "end" = ? AND label = ?',
+                (span.document_id, span.annotator, span.start, span.end, span.label),
+            ).fetchone()
+            is not None
+        )
+
+    def _log_resolution(self, uid: str, loser: Span | None, winner: Span | None, where: Span) -> None:
+        """An 'update' from the losing to the winning state, in the span analyst's history."""
+        if _same_span(loser, winner):
+            return
+        op = "update" if loser is not None and winner is not None else ("delete" if winner is None else "add")
+        self.conn.execute(
+            "INSERT INTO actions (uid, annotator, document_id, at, op, span_uid, before, after, target, batch)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+            (
+                uuid.uuid4().hex, where.annotator, where.document_id, now(), op, uid,
+                _span_json(loser) if loser else None, _span_json(winner) if winner else None,
+            ),
+        )
+
+    def _merge_decision(self, uid: str, documents: dict[int, Document]) -> None:
+        row = self.conn.execute(
+            "SELECT document_id, decision, reviewer, at FROM other.decisions WHERE span_uid = ?", (uid,)
+        ).fetchone()
+        if row is None:
+            self.conn.execute("DELETE FROM decisions WHERE span_uid = ?", (uid,))
+            return
+        document_id, decision, reviewer, at = row
+        self.conn.execute(
+            "INSERT OR REPLACE INTO decisions (span_uid, document_id, decision, reviewer, at) VALUES (?, ?, ?, ?, ?)",
+            (uid, documents[document_id].id, decision, reviewer, at),
+        )
+
+    def _merge_unlogged_spans(self, documents: dict[int, Document], report: MergeReport) -> None:
+        """Spans with no history at all on either side (older files): added when new here."""
+        for row in self.conn.execute(
+            f"SELECT {_SPAN_COLUMNS} FROM other.spans s"
+            " WHERE NOT EXISTS (SELECT 1 FROM main.spans m WHERE m.uid = s.uid)"
+            " AND NOT EXISTS (SELECT 1 FROM main.actions a WHERE a.span_uid = s.uid)"
+        ).fetchall():
+            theirs = _span_from_row(row)
+            theirs = replace(theirs, document_id=documents[theirs.document_id].id, id=0)
+            self._apply_merged(theirs.uid, None, theirs, documents, report)
+        for row in self.conn.execute(
+            "SELECT span_uid, document_id, decision, reviewer, at FROM other.decisions"
+        ).fetchall():
+            span_uid, document_id, decision, reviewer, at = row
+            self.conn.execute(
+                "INSERT OR IGNORE INTO decisions (span_uid, document_id, decision, reviewer, at)"
+                " SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM main.actions WHERE span_uid = ? AND op = 'reject')",
+                (span_uid, documents[document_id].id, decision, reviewer, at, span_uid),
+            )
+
+    def _merge_progress(self, documents: dict[int, Document], report: MergeReport) -> None:
+        for annotator, document_id, state, updated in self.conn.execute(
+            "SELECT annotator, document_id, state, updated_at FROM other.progress"
+        ).fetchall():
+            cursor = self.conn.execute(
+                "INSERT INTO progress (annotator, document_id, state, updated_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (annotator, document_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
+                " WHERE excluded.updated_at > progress.updated_at AND excluded.state != progress.state",
+                (annotator, documents[document_id].id, state, updated),
+            )
+            report.progress += max(cursor.rowcount, 0)
+
+    def _document_key(self, document_id: int) -> str:
+        row = self.conn.execute("SELECT key FROM documents WHERE id = ?", (document_id,)).fetchone()
+        return row[0] if row else str(document_id)
 
     # -- reporting -----------------------------------------------------------------
 
@@ -1104,7 +1534,7 @@ class Store:
             FROM documents d WHERE 1 {having} ORDER BY d.position, d.id
         """
         # A cursor of its own with bytes results: the lines go to the file as SQLite made them.
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None) if as_bytes else self.conn
+        conn = self.second_connection() if as_bytes else self.conn
         if as_bytes:
             conn.text_factory = bytes
         try:
@@ -1118,6 +1548,26 @@ class Store:
         finally:
             if as_bytes:
                 conn.close()
+
+    def work_by_document(self) -> dict[str, dict[str, tuple[int, bool]]]:
+        """document key -> analyst -> (spans, marked done), for every analyst with either.
+
+        Exports use it to write an article for an analyst only when that analyst worked
+        on it; for 'gold', done is the review screen's adjudicated mark.
+        """
+        table: dict[str, dict[str, tuple[int, bool]]] = {}
+        for key, annotator, spans, done in self.conn.execute(
+            """
+            SELECT d.key, w.annotator, SUM(w.spans), MAX(w.done) FROM (
+                SELECT document_id, annotator, COUNT(*) AS spans, 0 AS done FROM spans GROUP BY document_id, annotator
+                UNION ALL
+                SELECT document_id, annotator, 0, 1 FROM progress WHERE state = 'done'
+            ) w JOIN documents d ON d.id = w.document_id
+            GROUP BY d.id, w.annotator
+            """
+        ):
+            table.setdefault(key, {})[annotator] = (int(spans), bool(done))
+        return table
 
 
 def _document_from_row(row: tuple[Any, ...]) -> Document:

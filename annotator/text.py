@@ -80,6 +80,50 @@ def one_line(text: str, limit: int = 0) -> str:
     return text
 
 
+# What json.dumps(..., ensure_ascii=False) leaves raw that a terminal may act on: DEL,
+# the C1 controls (0x9b is CSI, 0x9d OSC) and the characters display_safe hides.
+_JSON_UNSAFE = re.compile("[" + "".join(re.escape(chr(c)) for c in _DISPLAY_TABLE if c >= 0x7F) + "]")
+
+
+def json_for_terminal(dumped: str) -> str:
+    """JSON text for the terminal: what json.dumps left raw becomes a \\uXXXX escape.
+
+    json.dumps escapes C0 controls but not DEL, the C1 controls or bidirectional
+    overrides; those only occur inside strings, where \\uXXXX means the same character,
+    so the JSON still parses to the same values.
+    """
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", dumped)
+
+
+_CHARACTER_NAMES = {
+    "\t": "a tab",
+    "\n": "a line break",
+    "\r": "a carriage return",
+    "\x1b": "an escape character",
+    "\x07": "a bell character",
+    "\x00": "a NUL character",
+}
+
+
+def describe_char(char: str) -> str:
+    """A character a name may not hold, in words a user can act on ("a tab (U+0009)")."""
+    code = f"U+{ord(char):04X}"
+    if char in _CHARACTER_NAMES:
+        return f"{_CHARACTER_NAMES[char]} ({code})"
+    category = unicodedata.category(char)
+    if category == "Cc":
+        return f"a control character ({code})"
+    if category in ("Zl", "Zp"):
+        return f"a line or paragraph separator ({code})"
+    if category == "Zs":
+        return f"white space other than a plain space ({code})"
+    if category == "Cf":
+        return f"an invisible formatting character ({code})"
+    if category == "Cs":
+        return f"a lone surrogate ({code})"
+    return f"a character that cannot be shown ({code})"
+
+
 class LineIndex:
     """Maps offsets to (line, column) and back with bisect over line starts."""
 
@@ -137,8 +181,8 @@ def _in_word(text: str, index: int) -> bool:
     return False
 
 
-def word_at(text: str, offset: int) -> tuple[int, int] | None:
-    """The word containing offset (or just after it); None on blank text."""
+def _raw_word(text: str, offset: int) -> tuple[int, int] | None:
+    """The run of word characters around offset, joiners and all ("Kyrgyzstan's", "U.S")."""
     if not text:
         return None
     offset = min(max(offset, 0), len(text) - 1)
@@ -152,6 +196,23 @@ def word_at(text: str, offset: int) -> tuple[int, int] | None:
         start -= 1
     end = offset + 1
     while end < len(text) and _in_word(text, end):
+        end += 1
+    return start, end
+
+
+def word_at(text: str, offset: int) -> tuple[int, int] | None:
+    """The word containing offset (or just after it); None on blank text.
+
+    What a tag wants of a word: a possessive is left out ("Kyrgyzstan's" gives
+    "Kyrgyzstan"), the full stop of an abbreviation is kept ("U.S.", "Inc.").
+    """
+    found = _raw_word(text, offset)
+    if found is None:
+        return None
+    start, end = found
+    if _possessive_end(text, start, end):
+        end -= 2
+    if end < len(text) and text[end] == "." and _abbreviation_before(text, start, end):
         end += 1
     return start, end
 
@@ -211,7 +272,10 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """Drop leading and trailing white space; None if nothing is left."""
+    """Drop leading and trailing white space; None if nothing is left.
+
+    All that character precision removes: there the analyst decides every character.
+    """
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -221,8 +285,144 @@ def trim(text: str, start: int, end: int) -> tuple[int, int] | None:
     return start, end
 
 
+# Brackets and quote marks that come in pairs. A pair is only dropped whole, so a
+# selection never ends up with half of one ("Security (GKNB" from "Security (GKNB)").
+_CLOSER_OF = {"(": ")", "[": "]", "{": "}", "“": "”", "‘": "’", "«": "»", "‹": "›"}
+_OPENER_OF = {close: open_ for open_, close in _CLOSER_OF.items()}
+_SAME_QUOTES = frozenset("\"'")
+_APOSTROPHES = frozenset("'’")
+# Full stops that belong to the word before them when a selection ends there.
+# "no" is left out: "said no." ends a sentence far more often than it abbreviates "number".
+_NAME_ABBREVIATIONS = (_ABBREVIATIONS - {"no"}) | frozenset("plc llc bros mt ft ave".split())
+_DOTTED = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")
+_DECADE = re.compile(r"['’]\d\ds\b")
+_AFTER_NUMBER = frozenset("%‰‱′″")
+
+
+def _is_punctuation(char: str) -> bool:
+    return unicodedata.category(char).startswith("P")
+
+
+def _is_apostrophe(text: str, index: int) -> bool:
+    """An apostrophe inside a word (don’t, O'Brien), not a quote mark."""
+    return (
+        text[index] in _APOSTROPHES
+        and 0 < index < len(text) - 1
+        and is_word_char(text[index - 1])
+        and is_word_char(text[index + 1])
+    )
+
+
+def _possessive_end(text: str, start: int, end: int) -> bool:
+    """Whether [start, end) ends with a possessive 's / ’s after a word character."""
+    return (
+        end - start >= 3
+        and text[end - 1] in "sS"
+        and text[end - 2] in _APOSTROPHES
+        and is_word_char(text[end - 3])
+        and (end == len(text) or not is_word_char(text[end]))
+    )
+
+
+def _abbreviation_before(text: str, start: int, dot: int) -> bool:
+    """Whether text[dot] is the full stop of an abbreviation ending there ("U.S.", "Inc.")."""
+    begin = dot
+    while begin > start and (text[begin - 1].isalpha() or text[begin - 1] == "."):
+        begin -= 1
+    word = text[begin:dot]
+    return bool(word) and (word.lower() in _NAME_ABBREVIATIONS or bool(_DOTTED.match(word)))
+
+
+def _partner(text: str, start: int, end: int, index: int) -> int | None:
+    """The index in [start, end) of the bracket or quote pairing with text[index].
+
+    index is start (an opener, searched forwards) or end - 1 (a closer, backwards).
+    """
+    char = text[index]
+    forward = index == start
+    if char in _SAME_QUOTES:
+        positions = range(index + 1, end) if forward else range(index - 1, start - 1, -1)
+        return next((i for i in positions if text[i] == char and not _is_apostrophe(text, i)), None)
+    if forward and char in _CLOSER_OF:
+        opener, closer = char, _CLOSER_OF[char]
+        positions = range(index + 1, end)
+    elif not forward and char in _OPENER_OF:
+        opener, closer = _OPENER_OF[char], char
+        positions = range(index - 1, start - 1, -1)
+    else:
+        return None
+    nested, ours = (opener, closer) if forward else (closer, opener)
+    depth = 0
+    for i in positions:
+        if text[i] == nested and not _is_apostrophe(text, i):
+            depth += 1
+        elif text[i] == ours and not _is_apostrophe(text, i):
+            if depth == 0:
+                return i
+            depth -= 1
+    return None
+
+
+def _keeps_first(text: str, start: int, end: int) -> bool:
+    """Leading punctuation that belongs to what follows: #tag, @handle, -5, ’90s."""
+    char = text[start]
+    following = text[start + 1] if start + 1 < end else ""
+    if char in "#@" and following and is_word_char(following):
+        return True
+    if char in "-‐‑" and following.isdigit():
+        return True
+    return char in _APOSTROPHES and bool(_DECADE.match(text, start, end))
+
+
+def _keeps_last(text: str, start: int, end: int) -> bool:
+    """Trailing punctuation that belongs to what precedes it: 45%, 5′, U.S., Inc."""
+    char = text[end - 1]
+    previous = text[end - 2] if end - 2 >= start else ""
+    if char in _AFTER_NUMBER and previous.isdigit():
+        return True
+    return char == "." and _abbreviation_before(text, start, end - 1)
+
+
+def trim_to_words(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Drop white space, punctuation and a possessive from both ends; None if nothing is left.
+
+    A tag wants the name or the amount, not the comma, full stop, bracket, dash or quote
+    mark around it, nor the 's after it. What belongs to the thing is kept: currency
+    signs (never punctuation), "%", the full stop of "U.S." and "Inc.", and brackets and
+    quotes whose partner is inside the selection ("Security (GKNB)").
+    """
+    while start < end:
+        first, last = text[start], text[end - 1]
+        if first.isspace():
+            start += 1
+            continue
+        if last.isspace():
+            end -= 1
+            continue
+        if _possessive_end(text, start, end):
+            end -= 2
+            continue
+        drop_first = _is_punctuation(first) and not _keeps_first(text, start, end)
+        if drop_first:
+            partner = _partner(text, start, end, start)
+            if partner == end - 1:  # "(GKNB)", “Kyrgyz Spring”: the pair goes together
+                start, end = start + 1, end - 1
+                continue
+            drop_first = partner is None
+        if drop_first:
+            start += 1
+            continue
+        if _is_punctuation(last) and not _keeps_last(text, start, end) and _partner(text, start, end, end - 1) is None:
+            end -= 1
+            continue
+        break
+    if start >= end:
+        return None
+    return start, end
+
+
 def snap_to_words(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """Grow a selection to whole words and drop leading and trailing white space."""
+    """Grow a selection to whole words, then end it on words (see trim_to_words)."""
     trimmed = trim(text, start, end)
     if trimmed is None:
         return None
@@ -231,9 +431,9 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int] | None:
     if first is not None:
         start = first[0]
     last = word_at(text, end - 1) if _in_word(text, end - 1) else None
-    if last is not None:
+    if last is not None and last[1] > start:
         end = last[1]
-    return start, end
+    return trim_to_words(text, start, end)
 
 
 def resize_range(text: str, start: int, end: int, edge: str, direction: int, words: bool) -> tuple[int, int]:

@@ -1,14 +1,16 @@
 """`annotator export --format ...`: Prodigy, doccano, Label Studio, brat, CoNLL, spaCy; splits.
 
 Every format is checked on real database files: overlapping and nested spans, emoji
-before a span, CJK, combining marks, a document with no spans, a CRLF-origin text, and a
-span that does not sit on token boundaries (counted and reported, never silently moved).
+before a span, CJK, combining marks, a document with no spans, a CRLF-origin text, a
+span on a possessive's word ("Bishkek" of "Bishkek’s") and one that ends inside a word
+("500" of "500kg"): the token formats cut their tokens there, so every span is written.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from itertools import pairwise
@@ -21,7 +23,7 @@ from test_export import run, tag
 from annotator.exporters.split import parse_split, part_of
 from annotator.model import KINDS
 from annotator.store import Store
-from annotator.tokens import tokenize
+from annotator.tokens import tokenize_for_spans
 
 FAMILY = "\U0001F468\u200d\U0001F469\u200d\U0001F467"
 NEWS = (
@@ -51,7 +53,8 @@ def build(cwd: Path) -> Path:
         tag(store, news, "National Security Committee", "ORG", "alice")
         tag(store, news, "National Security", "ORG", "alice")  # overlaps an ORG of the same analyst
         tag(store, news, "500kg of explosives", "QUANTITY", "alice")
-        tag(store, news, "Bishkek", "PLACE", "alice")  # inside the token "Bishkek’s": off boundaries
+        tag(store, news, "Bishkek", "PLACE", "alice")  # "Bishkek’s": the possessive is a token of its own
+        tag(store, news, "500", "QUANTITY", "bob")  # ends inside the word "500kg"
         tag(store, news, "Islamic State is a true enemy of Islam", "CLAIM", "bob", note="line one\nline two")
         tag(store, news, "Islamic State", "ORG", "bob")
         tag(store, news, CROSSING, "CLAIM", "carol")  # crosses a paragraph break
@@ -101,7 +104,14 @@ def native_spans(cwd: Path) -> set[tuple[str, int, int, str, str]]:
     }
 
 
-OFF = ("news", NEWS.index("Bishkek"), NEWS.index("Bishkek") + 7, "PLACE", "alice")
+def cut_tokens(cwd: Path, key: str) -> list[tuple[int, int]]:
+    """The document's tokens as the token formats write them: cut at every span's edges."""
+    spans = [(start, end) for doc, start, end, _, _ in native_spans(cwd) if doc == key]
+    return [(t.start, t.end) for t in tokenize_for_spans(texts(cwd)[key], spans)]
+
+
+def no_span_skipped(stdout: str) -> bool:
+    return re.search(r"\b[1-9][0-9]* spans? of white space only", stdout) is None
 
 
 # -- the source text ---------------------------------------------------------------------
@@ -118,10 +128,11 @@ def test_crlf_origin_text_is_canonical_in_the_database(db: Path) -> None:
 
 def test_prodigy_tasks_tokens_and_inclusive_token_spans(db: Path) -> None:
     cwd = db.parent
-    stdout = export(cwd, "--format", "prodigy", "--out", "p.jsonl")
+    stdout = export(cwd, "--format", "prodigy", "--out", "p.jsonl", "--status", "all")
     tasks = jsonl(cwd / "p.jsonl")
     by_text = texts(cwd)
-    # One task per document and analyst, in corpus order; a document with no spans gives one.
+    # One task per document and analyst, in corpus order; with --status all a document
+    # nobody worked on gives one.
     assert [(t["meta"]["id"], t.get("_annotator_id")) for t in tasks] == [
         ("news", "alice"), ("news", "bob"), ("news", "carol"), ("unicode", "alice"), ("unicode", "bob"),
         ("empty", None), ("crlf", "bob"),
@@ -129,11 +140,14 @@ def test_prodigy_tasks_tokens_and_inclusive_token_spans(db: Path) -> None:
     for task in tasks:
         text = by_text[task["meta"]["id"]]
         assert task["text"] == text and task["answer"] == "accept"
-        assert [(t["start"], t["end"]) for t in task["tokens"]] == [(t.start, t.end) for t in tokenize(text)]
+        words = [(t["start"], t["end"]) for t in task["tokens"] if not t["text"].isspace()]
+        assert words == cut_tokens(cwd, task["meta"]["id"])
         for index, token in enumerate(task["tokens"]):
             assert token["id"] == index and text[token["start"] : token["end"]] == token["text"]
             following = task["tokens"][index + 1]["start"] if index + 1 < len(task["tokens"]) else len(text)
-            assert token["ws"] == (following > token["end"])
+            assert following == token["end"] + token["ws"]  # ws: one space, not a token of its own
+        # As a spaCy Doc: the tokens and their one trailing space rebuild the text, line breaks included.
+        assert "".join(t["text"] + (" " if t["ws"] else "") for t in task["tokens"]) == text
         for span in task["spans"]:
             assert text[span["start"] : span["end"]] == span["text"]
             assert task["tokens"][span["token_start"]]["start"] == span["start"]
@@ -145,20 +159,23 @@ def test_prodigy_tasks_tokens_and_inclusive_token_spans(db: Path) -> None:
     assert len({t["_input_hash"] for t in news}) == 1 and len({t["_task_hash"] for t in news}) == 3
     empty = next(t for t in tasks if t["meta"]["id"] == "empty")
     assert empty["spans"] == [] and "_annotator_id" not in empty
-    # The off-boundary span is not in the tasks, and the report says so.
+    # Every span is written, "Bishkek" of "Bishkek’s" and "500" of "500kg" too.
     written = {(t["meta"]["id"], s["start"], s["end"], s["label"], t["_annotator_id"]) for t in tasks if "_annotator_id" in t for s in t["spans"]}
-    assert written == native_spans(cwd) - {OFF}
-    assert "1 span not on token boundaries (annotator/tokens.py), skipped: news" in stdout
-    assert "'Bishkek' (alice)" in stdout
+    assert written == native_spans(cwd)
+    assert no_span_skipped(stdout)
+    words = [t["text"] for t in news[0]["tokens"]]
+    assert words[:7] == ["Kyrgyz", "Officials", "Foil", "Attacks", "\n\n", "In", "Bishkek"]
+    assert words[7:9] == ["’s", "centre"] and words[words.index("500") + 1] == "kg"
+    assert [t["tokens"] for t in news[1:]] == [news[0]["tokens"]] * 2  # one document, the same tokens
     assert f"{len(written)} spans written" in stdout
     # Deterministic: the same database gives the same bytes.
     first = (cwd / "p.jsonl").read_bytes()
-    export(cwd, "--format", "prodigy", "--out", "p.jsonl")
+    export(cwd, "--format", "prodigy", "--out", "p.jsonl", "--status", "all")
     assert (cwd / "p.jsonl").read_bytes() == first
 
 
 def test_prodigy_to_stdout_keeps_the_report_on_stderr(db: Path) -> None:
-    result = run(db.parent, "export", "--db", "project.db", "--format", "prodigy", "--out", "-", "--annotator", "bob")
+    result = run(db.parent, "export", "--db", "project.db", "--format", "prodigy", "--out", "-", "--annotator", "bob", "--status", "all")
     assert result.returncode == 0, result.stderr
     tasks = [json.loads(line) for line in result.stdout.splitlines()]
     assert {t.get("_annotator_id") for t in tasks} == {"bob"}  # the one analyst asked for, even with no spans
@@ -171,7 +188,7 @@ def test_prodigy_to_stdout_keeps_the_report_on_stderr(db: Path) -> None:
 
 def test_doccano_lines_slice_to_the_span_text(db: Path) -> None:
     cwd = db.parent
-    export(cwd, "--format", "doccano", "--out", "d.jsonl")
+    export(cwd, "--format", "doccano", "--out", "d.jsonl", "--status", "all")
     lines = jsonl(cwd / "d.jsonl")
     assert set(lines[0]) == {"id", "text", "label", "meta"}
     written = set()
@@ -191,7 +208,7 @@ def test_doccano_lines_slice_to_the_span_text(db: Path) -> None:
 
 def test_labelstudio_tasks_with_code_point_offsets(db: Path) -> None:
     cwd = db.parent
-    export(cwd, "--format", "labelstudio", "--out", "ls.json")
+    export(cwd, "--format", "labelstudio", "--out", "ls.json", "--status", "all")
     tasks = json.loads((cwd / "ls.json").read_text(encoding="utf-8"))
     assert [t["data"]["key"] for t in tasks] == ["news", "unicode", "empty", "crlf"]
     assert [t["id"] for t in tasks] == [1, 2, 3, 4]
@@ -244,7 +261,7 @@ def read_ann(path: Path) -> tuple[list[tuple[str, str, list[tuple[int, int]], st
 
 def test_brat_folder_of_txt_and_ann(db: Path) -> None:
     cwd = db.parent
-    stdout = export(cwd, "--format", "brat", "--out", "brat")
+    stdout = export(cwd, "--format", "brat", "--out", "brat", "--status", "all")
     folder = cwd / "brat"
     assert sorted(p.name for p in folder.iterdir()) == [
         "annotation.conf", "crlf.ann", "crlf.txt", "empty.ann", "empty.txt", "news.ann", "news.txt", "unicode.ann", "unicode.txt",
@@ -322,7 +339,7 @@ def bio_spans(rows: list[list[str]], column: int) -> list[tuple[int, int, str]]:
 
 def test_conll_columns_bio_and_the_report(db: Path) -> None:
     cwd = db.parent
-    stdout = export(cwd, "--format", "conll", "--out", "out.conll")
+    stdout = export(cwd, "--format", "conll", "--out", "out.conll", "--status", "all")
     blocks = conll_blocks(cwd / "out.conll")
     assert [h for h, _ in blocks] == [
         ["-DOCSTART-", "news", "alice"], ["-DOCSTART-", "news", "bob"], ["-DOCSTART-", "news", "carol"],
@@ -334,17 +351,18 @@ def test_conll_columns_bio_and_the_report(db: Path) -> None:
     for (_, key, annotator), sentences in blocks:
         rows = [row for sentence in sentences for row in sentence]
         text = by_text[key]
-        tokens = tokenize(text)
-        assert [row[0] for row in rows] == [t.text for t in tokens]
+        tokens = [text[start:end] for start, end in cut_tokens(cwd, key)]  # every block of a document alike
+        starts, ends = [start for start, _ in cut_tokens(cwd, key)], [end for _, end in cut_tokens(cwd, key)]
+        assert [row[0] for row in rows] == tokens
         assert all(len(row) == 1 + len(KINDS) for row in rows)
         for column, kind in enumerate(KINDS, start=1):
             for first, last, label in bio_spans(rows, column):
-                written.add((key, tokens[first].start, tokens[last].end, label, annotator))
+                written.add((key, starts[first], ends[last], label, annotator))
         # No sentence break inside a written span: every span's tags are in one sentence.
         for sentence in sentences:
             for column in range(1, 4):
                 assert not sentence[0][column].startswith("I-")
-    expected = native_spans(cwd) - {OFF} - {("news", NEWS.index("National Security"), NEWS.index("National Security") + 17, "ORG", "alice")}
+    expected = native_spans(cwd) - {("news", NEWS.index("National Security"), NEWS.index("National Security") + 17, "ORG", "alice")}
     assert written == expected
     # Claim, entity and quantity tags sit side by side on the same tokens.
     alice = [row for s in blocks[0][1] for row in s]
@@ -355,7 +373,7 @@ def test_conll_columns_bio_and_the_report(db: Path) -> None:
     assert [s[0][0] for s in blocks[0][1]] == ["Kyrgyz", "In", "“", "Dr"]
     # carol's claim crosses the paragraph break: that break is not a sentence end for her.
     assert [s[-1][0] for s in blocks[2][1]] == [".", ".", "."]
-    assert "1 span not on token boundaries (annotator/tokens.py), skipped" in stdout
+    assert no_span_skipped(stdout)
     assert "1 span dropped by overlap (a longer span of the same kind kept): news" in stdout
     assert "'National Security' (alice)" in stdout
 
@@ -369,7 +387,7 @@ def test_spacy_docbin_spans_and_ents(db: Path) -> None:
     from spacy.tokens import DocBin
 
     cwd = db.parent
-    stdout = export(cwd, "--format", "spacy", "--out", "train.spacy")
+    stdout = export(cwd, "--format", "spacy", "--out", "train.spacy", "--status", "all")
     nlp = spacy.blank("xx")
     docs = list(DocBin().from_bytes((cwd / "train.spacy").read_bytes()).get_docs(nlp.vocab))
     assert [(d.user_data["id"], d.user_data["annotator"]) for d in docs] == [
@@ -381,22 +399,22 @@ def test_spacy_docbin_spans_and_ents(db: Path) -> None:
     for doc in docs:
         assert doc.text == by_text[doc.user_data["id"]]
         non_space = [t for t in doc if not t.is_space]
-        assert [(t.idx, t.idx + len(t.text)) for t in non_space] == [(t.start, t.end) for t in tokenize(doc.text)]
+        assert [(t.idx, t.idx + len(t.text)) for t in non_space] == cut_tokens(cwd, doc.user_data["id"])
         for span in doc.spans["sc"]:
             written.add((doc.user_data["id"], span.start_char, span.end_char, span.label_, doc.user_data["annotator"]))
         assert sum(len(doc.spans[kind]) for kind in KINDS) == len(doc.spans["sc"])
         ents = list(doc.ents)
         assert all(a.end <= b.start for a, b in pairwise(ents))
-    assert written == native_spans(cwd) - {OFF}
+    assert written == native_spans(cwd)
     alice = docs[0]
-    assert [e.text for e in alice.ents] == ["National Security Committee", "Islamic State", "Almazbek Atambaev"]
+    assert [e.text for e in alice.ents] == ["Bishkek", "National Security Committee", "Islamic State", "Almazbek Atambaev"]
     assert "National Security" in [s.text for s in alice.spans["entity"]]  # kept in the span groups
     assert [s.text for s in alice.spans["claim"]] == [CLAIM]
     assert docs[0].user_data["meta"] == {"source": "wire"}
     uni = docs[3]
     assert [e.text for e in uni.ents] == ["比什凯克", "Zhaparov\u0308", "👍🏽", "🇰🇬"]
     assert "1 entity span overlapping another entity: in doc.spans only, not doc.ents" in stdout
-    assert "1 span not on token boundaries" in stdout
+    assert no_span_skipped(stdout)
 
 
 def test_spacy_missing_is_a_one_line_error(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -451,7 +469,7 @@ def test_split_is_by_document_hash_and_stable_when_documents_are_added(db: Path)
     cwd = db.parent
     add_documents(db, 30)
     spec = "train=0.6,dev=0.2,test=0.2"
-    stdout = export(cwd, "--format", "doccano", "--split", spec, "--out", "out/set.jsonl")
+    stdout = export(cwd, "--format", "doccano", "--split", spec, "--out", "out/set.jsonl", "--status", "all")
     before = parts_of(cwd / "out", "set", ["train", "dev", "test"])
     hashes = {}
     with Store.open(db, create=False) as store:
@@ -464,7 +482,7 @@ def test_split_is_by_document_hash_and_stable_when_documents_are_added(db: Path)
     assert "train: wrote" in stdout and "manifest: out/set.manifest.json" in stdout
 
     add_documents_more(db)
-    export(cwd, "--format", "doccano", "--split", spec, "--out", "out/set.jsonl")
+    export(cwd, "--format", "doccano", "--split", spec, "--out", "out/set.jsonl", "--status", "all")
     after = parts_of(cwd / "out", "set", ["train", "dev", "test"])
     for part, keys in before.items():
         assert [key for key in after[part] if key in set(keys) | set(hashes)] == keys  # nobody moved
@@ -508,12 +526,16 @@ def test_manifest_counts_checksums_and_command(db: Path) -> None:
         totals["spans"] += figures["spans"]
         for label, count in labels.items():
             by_label[label] = by_label.get(label, 0) + count
-    assert manifest["totals"]["documents"] == totals["documents"] == 4 + 12
+    assert manifest["totals"]["documents"] == totals["documents"] == 3 + 12  # "empty": nobody worked on it
+    assert manifest["filters"]["status"] == manifest["status"]["filter"] == "touched"
+    assert manifest["status"]["left_out"] == manifest["totals"]["left_out"]
+    assert manifest["totals"]["left_out"] == {"documents_nobody_worked_on": 1, "unfinished_by_annotator": {}}
+    assert sum(f["left_out"]["documents_nobody_worked_on"] for f in manifest["parts"].values()) == 1
     assert manifest["totals"]["spans"] == totals["spans"]
     assert manifest["totals"]["by_label"] == dict(sorted(by_label.items()))
-    # alice: 6 of her 7 news spans (not the off-boundary one), 4 Unicode ones, 12 extra.
-    assert manifest["totals"]["by_annotator"]["alice"] == {"spans": 6 + 4 + 12, "documents": 2 + 12}
-    assert manifest["totals"]["not_written"]["off_token_boundaries"] == 1
+    # alice: her 7 news spans (all on tokens, "Bishkek" of "Bishkek’s" too), 4 Unicode ones, 12 extra.
+    assert manifest["totals"]["by_annotator"]["alice"] == {"spans": 7 + 4 + 12, "documents": 2 + 12}
+    assert manifest["totals"]["not_written"]["off_token_boundaries"] == 0
 
 
 def test_native_split_keeps_native_bytes(db: Path) -> None:
@@ -597,19 +619,18 @@ def original(cwd: Path) -> tuple[set[str], set[tuple[str, int, int, str, str]]]:
 
 def test_round_trip_prodigy(db: Path) -> None:
     cwd = db.parent
-    export(cwd, "--format", "prodigy", "--out", "rt.jsonl")
+    export(cwd, "--format", "prodigy", "--out", "rt.jsonl", "--status", "all")
     documents, spans = imported(cwd, "rt.jsonl", "back.db")
     want_texts, want_spans = original(cwd)
     assert set(documents) == want_texts
     got = {(s["doc_text"], s["start"], s["end"], s["label"], s["annotator"]) for s in spans}
-    off = (NEWS, OFF[1], OFF[2], "PLACE", "alice")
-    assert got == want_spans - {off}  # all but the span Prodigy's tokens cannot express
+    assert got == want_spans  # every span: tokens are cut where a span starts or ends inside one
     assert {s["kind"] for s in spans if s["label"] == "CLAIM"} == {"claim"}
 
 
 def test_round_trip_doccano(db: Path) -> None:
     cwd = db.parent
-    export(cwd, "--format", "doccano", "--out", "rt.jsonl")
+    export(cwd, "--format", "doccano", "--out", "rt.jsonl", "--status", "all")
     documents, spans = imported(cwd, "rt.jsonl", "back.db")
     want_texts, want_spans = original(cwd)
     assert set(documents) == want_texts
@@ -621,7 +642,7 @@ def test_round_trip_doccano(db: Path) -> None:
 
 def test_round_trip_labelstudio(db: Path) -> None:
     cwd = db.parent
-    export(cwd, "--format", "labelstudio", "--out", "rt.json")
+    export(cwd, "--format", "labelstudio", "--out", "rt.json", "--status", "all")
     documents, spans = imported(cwd, "rt.json", "back.db")
     want_texts, want_spans = original(cwd)
     assert set(documents) == want_texts
@@ -632,7 +653,7 @@ def test_round_trip_labelstudio(db: Path) -> None:
 
 def test_round_trip_brat(db: Path) -> None:
     cwd = db.parent
-    export(cwd, "--format", "brat", "--out", "rt.brat")
+    export(cwd, "--format", "brat", "--out", "rt.brat", "--status", "all")
     documents, spans = imported(cwd, "rt.brat", "back.db")
     want_texts, want_spans = original(cwd)
     assert set(documents) == want_texts

@@ -53,14 +53,6 @@ def snapshot(db: Path) -> list[tuple[object, ...]]:
         conn.close()
 
 
-@pytest.fixture
-def seeded(tmp_path: Path) -> Path:
-    db = tmp_path / "team.db"
-    with Store.open(db) as store:
-        document = store.add_document("kept", "Already Here Headline", "Already Here Headline\n\nKeep me.").document
-        store.add_span(document, 0, 7, "ORG", "alice")
-    return db
-
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
 def test_bad_file_is_refused_with_one_line_and_nothing_changes(name: str, seeded: Path) -> None:

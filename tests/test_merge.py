@@ -110,7 +110,7 @@ def test_merge_brings_documents_spans_history_and_progress(tmp_path: Path) -> No
     result = run(tmp_path, "merge", str(bob), "--db", str(team))
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert "1 documents" in result.stdout and "5 spans" in result.stdout
+    assert "1 document added" in result.stdout and "spans: 5 added, 0 changed, 0 deleted, 0 conflicts" in result.stdout
     assert f"{len(bob_actions)} history entries" in result.stdout
 
     # The other analyst's file is only read: the same bytes afterwards.
@@ -173,7 +173,7 @@ def test_merging_twice_adds_nothing_the_second_time(tmp_path: Path) -> None:
 
     second = run(tmp_path, "merge", str(bob), "--db", str(team))
     assert second.returncode == 0, second.stderr
-    assert "0 documents, 0 spans, 0 history entries, 0 progress marks added" in second.stdout
+    assert "0 documents added; spans: 0 added, 0 changed, 0 deleted, 0 conflicts; 0 history entries, 0 progress marks updated" in second.stdout
     assert row_counts(team) == counts
     assert spans_of(team) == spans
     assert actions_of(team) == actions
@@ -198,7 +198,7 @@ def test_merge_keeps_progress_merged_by_latest_change(tmp_path: Path) -> None:
         shared = store.list_documents()[0].id
         store.set_progress("bob", shared, "in_progress")  # changed later here than in bob.db
     second = run(tmp_path, "merge", str(bob), "--db", str(team))
-    assert "0 progress marks added" in second.stdout
+    assert "0 progress marks updated" in second.stdout
     with Store.open(team, create=False) as store:
         assert store.progress()[shared]["bob"] == "in_progress"
 

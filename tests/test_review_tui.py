@@ -166,7 +166,7 @@ async def test_tab_jumps_to_the_next_disagreement_and_wraps(tmp_path: Path) -> N
         assert "partial" in static_text(screen, "#group-details")
 
 
-async def test_number_keys_accept_a_version_into_gold_with_its_provenance(tmp_path: Path) -> None:
+async def test_number_keys_put_a_version_in_gold_with_its_provenance_and_take_it_out(tmp_path: Path) -> None:
     team = build(tmp_path)
     async with reviewing(team) as (app, pilot, screen):
         await pilot.press("tab", "2")  # the label clash; version 2 is PERSON (alice, bob)
@@ -185,11 +185,16 @@ async def test_number_keys_accept_a_version_into_gold_with_its_provenance(tmp_pa
         assert "1/5 settled" in static_text(screen, "#group-count")
         assert "REVIEW · 4 pending" in screen_text(app)
 
-        await pilot.press("1")  # changed her mind: carol's ORG replaces it
-        [gold] = gold_in_db(team)
-        assert (gold.start, gold.end, gold.label) == (16, 25, "ORG")
-        assert gold.attrs["sources"] == ["carol"]
-        assert gold.attrs["adjudicated_by"] == REVIEWER
+        await pilot.press("1")  # carol's ORG goes in as well: accepting adds, never replaces
+        assert sorted(gold_ranges(team)) == [(16, 25, "ORG"), (16, 25, "PERSON")]
+        org = next(g for g in gold_in_db(team) if g.label == "ORG")
+        assert org.attrs["sources"] == ["carol"] and org.attrs["adjudicated_by"] == REVIEWER
+        assert "ORG Bob Jones 1★ | PERSON Bob Jones 2★" in group_rows(screen)[LABEL_CLASH]
+
+        await pilot.press("2")  # again: the PERSON comes out of gold, carol's ORG stays
+        assert gold_ranges(team) == [(16, 25, "ORG")]
+        assert "ORG Bob Jones 1★ | PERSON Bob Jones 2" in group_rows(screen)[LABEL_CLASH]
+        assert "PERSON Bob Jones 2★" not in group_rows(screen)[LABEL_CLASH]
 
         await pilot.press("tab", "2")  # boundary clash: version 2 is "300" (bob, carol)
         assert gold_ranges(team) == [(16, 25, "ORG"), (61, 64, "QUANTITY")]
@@ -263,7 +268,7 @@ async def test_label_keys_retag_and_brackets_resize_the_gold_span_and_u_undoes(t
         # Before a version is accepted there is no gold span to edit.
         await pilot.press("o")
         assert gold_in_db(team) == []
-        assert any("Accept a version first" in m for m in messages(app))
+        assert any("Put a version in gold first" in m for m in messages(app))
 
         await pilot.press("2")  # PERSON "Bob Jones"
         await pilot.press("o")  # ORG
@@ -356,11 +361,11 @@ async def test_escape_goes_back_to_annotating(tmp_path: Path) -> None:
 # -- undo of reviewer actions that are more than one gold change --------------------------
 
 
-async def test_u_after_choosing_another_version_restores_the_previous_gold(tmp_path: Path) -> None:
+async def test_u_after_adding_another_version_takes_back_only_that_one(tmp_path: Path) -> None:
     team = build(tmp_path)
     async with reviewing(team) as (app, pilot, screen):
         await pilot.press("tab", "2", "1")
-        assert gold_ranges(team) == [(16, 25, "ORG")]
+        assert sorted(gold_ranges(team)) == [(16, 25, "ORG"), (16, 25, "PERSON")]
         await pilot.press("u")
         assert gold_ranges(team) == [(16, 25, "PERSON")]
 
@@ -486,8 +491,12 @@ async def test_nested_agreed_spans_both_go_into_gold(tmp_path: Path) -> None:
             gold = spans_in_db(db, document.id, annotator="gold")
             assert [(s.start, s.end, s.label) for s in gold] == [(19, 38, "ORG"), (33, 38, "PLACE")]
             assert all(g.settled for g in screen.groups)
-            # Re-accepting the PLACE group's version replaces only the PLACE gold span.
+            # The PLACE group's number takes only the PLACE gold span out, and puts it back.
             await pilot.press("j", "1")
+            gold = spans_in_db(db, document.id, annotator="gold")
+            assert [(s.start, s.end, s.label) for s in gold] == [(19, 38, "ORG")]
+            assert [len(g.gold) for g in screen.groups] == [1, 0]
+            await pilot.press("1")
             gold = spans_in_db(db, document.id, annotator="gold")
             assert [(s.start, s.end, s.label) for s in gold] == [(19, 38, "ORG"), (33, 38, "PLACE")]
             # Rejecting the ORG group takes only the ORG gold span away.
@@ -508,3 +517,172 @@ def test_model_suggestions_are_not_reviewed_as_an_analyst() -> None:
     spans = [span("a", "alice", "PERSON"), span("b", "bob", "PERSON")]
     [group] = group_spans(spans, ["alice", "bob"], {"PERSON": "entity"})
     assert group.status == "agreed"
+
+
+# -- several gold spans from one group ----------------------------------------------------
+
+SECURITY = "The State Committee for National Security (GKNB) said on Monday it had arrested them."
+#           0         1         2         3         4         5
+#           0123456789012345678901234567890123456789012345678901234
+# State Committee for National Security 4-41, GKNB 43-47, with the brackets 4-48
+
+
+@dataclass
+class Security:
+    db: Path
+    document: int
+    long: str  # alice's ORG "State Committee for National Security"
+    short: str  # alice's ORG "GKNB"
+    both: str  # bob's ORG over both
+
+
+def build_security(tmp_path: Path) -> Security:
+    db = tmp_path / "security.db"
+    with Store.open(db) as store:
+        document = store.add_document("gknb", "GKNB", SECURITY).document
+        long = store.add_span(document, 4, 41, "ORG", "alice")
+        short = store.add_span(document, 43, 47, "ORG", "alice")
+        both = store.add_span(document, 4, 48, "ORG", "bob")
+    return Security(db, document.id, long.uid, short.uid, both.uid)
+
+
+@asynccontextmanager
+async def reviewing_security(case: Security) -> AsyncIterator[tuple[AnnotatorApp, Pilot, ReviewScreen]]:
+    with Store.open(case.db) as store:
+        app = make_app(store, REVIEWER)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("r")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ReviewScreen), screen
+            yield app, pilot, screen
+
+
+def security_gold(case: Security) -> list[tuple[str, list[str]]]:
+    """(text, source uids) of every gold span, as a second connection sees them."""
+    return [(s.text, s.attrs["source_uids"]) for s in spans_in_db(case.db, case.document, annotator="gold")]
+
+
+async def test_one_analysts_two_spans_against_anothers_one_both_go_into_gold(tmp_path: Path) -> None:
+    case = build_security(tmp_path)
+    async with reviewing_security(case) as (app, pilot, screen):
+        [group] = screen.groups
+        assert group.status == "disagreement"
+        # Reading order: bob's span over both first, then alice's two.
+        assert [(v.text, v.annotators) for v in group.versions] == [
+            ("State Committee for National Security (GKNB)", ["bob"]),
+            ("State Committee for National Security", ["alice"]),
+            ("GKNB", ["alice"]),
+        ]
+        # The group is shown with its brackets: the article selection is the analysts' range as it is.
+        assert screen.view.selection == (4, 48)
+        await pilot.press("2")
+        await pilot.press("3")
+        assert security_gold(case) == [
+            ("State Committee for National Security", [case.long]),
+            ("GKNB", [case.short]),
+        ]
+        [group] = screen.groups
+        assert len(group.gold) == 2 and group.settled  # both gold spans belong to the one group
+        row = group_rows(screen)[0]
+        assert row.endswith("ORG State Committee for Nat… 1 | ORG State Committee for Nat… 1★ | ORG GKNB 1★")
+        details = static_text(screen, "#group-details")
+        assert details.count("★ in gold") == 2
+        assert "gold: 2 spans" in details
+        assert "  ★ gold ORG “State Committee for National Security”  from 2" in details
+        assert "▸ ★ gold ORG “GKNB”  from 3" in details  # the one last put in gold is the one edited
+        assert "1/1 settled" in static_text(screen, "#group-count")
+        assert "Next ★ to edit" in screen_text(app)  # `e` shows once there are two to choose from
+
+    # A restart: the two gold spans still settle the one group.
+    async with reviewing_security(case) as (app, pilot, screen):
+        [group] = screen.groups
+        assert [g.text for g in group.gold] == ["State Committee for National Security", "GKNB"]
+        assert static_text(screen, "#group-details").count("★ in gold") == 2
+
+
+async def test_a_number_again_takes_its_version_out_of_gold(tmp_path: Path) -> None:
+    case = build_security(tmp_path)
+    async with reviewing_security(case) as (app, pilot, screen):
+        await pilot.press("1")  # bob's span over both
+        assert security_gold(case) == [("State Committee for National Security (GKNB)", [case.both])]
+        assert "Next ★ to edit" not in screen_text(app)
+        await pilot.press("1")  # second thoughts: out again
+        assert security_gold(case) == []
+        assert not screen.groups[0].settled
+        assert "★" not in group_rows(screen)[0]
+        assert "pending: 1-9 puts a version in gold" in static_text(screen, "#group-details")
+        await pilot.press("2", "3", "2")  # both of alice's, then the long one out again
+        assert security_gold(case) == [("GKNB", [case.short])]
+        details = static_text(screen, "#group-details")
+        assert details.count("★ in gold") == 1 and "gold: 1 span ·" in details
+
+
+async def test_u_undoes_one_toggle_at_a_time(tmp_path: Path) -> None:
+    case = build_security(tmp_path)
+    async with reviewing_security(case) as (app, pilot, screen):
+        await pilot.press("2", "3")
+        await pilot.press("u")  # takes back "GKNB" only
+        assert security_gold(case) == [("State Committee for National Security", [case.long])]
+        await pilot.press("3", "3")  # in and out again
+        assert security_gold(case) == [("State Committee for National Security", [case.long])]
+        await pilot.press("u")  # undoing the removal brings "GKNB" back, provenance and all
+        assert security_gold(case) == [
+            ("State Committee for National Security", [case.long]),
+            ("GKNB", [case.short]),
+        ]
+        await pilot.press("u", "u", "u")
+        assert security_gold(case) == []
+        assert not screen.groups[0].settled
+        await pilot.press("u")
+        assert "Nothing to undo in the gold set" in messages(app)
+
+
+async def test_e_picks_which_gold_span_label_keys_and_brackets_edit(tmp_path: Path) -> None:
+    case = build_security(tmp_path)
+    async with reviewing_security(case) as (app, pilot, screen):
+        await pilot.press("2", "3")
+        await pilot.press("e")  # from "GKNB" (last put in) to the long name
+        details = static_text(screen, "#group-details")
+        assert "▸ ★ gold ORG “State Committee for National Security”" in details
+        assert "  ★ gold ORG “GKNB”" in details
+        await pilot.press("left_square_bracket")  # [ grows the marked span's start by a word
+        assert [s.text for s in spans_in_db(case.db, case.document, annotator="gold")] == [
+            "The State Committee for National Security",
+            "GKNB",
+        ]
+        details = static_text(screen, "#group-details")
+        assert "▸ ★ gold ORG “The State Committee for National Security”  from 2, edited" in details
+        assert details.count("★ in gold") == 2  # an edited gold span still stands for its version
+        await pilot.press("m")  # and a label key retags the same one
+        gold = spans_in_db(case.db, case.document, annotator="gold")
+        assert [(s.text, s.label) for s in gold] == [("The State Committee for National Security", "OTHER"), ("GKNB", "ORG")]
+        await pilot.press("e", "q")  # e wraps round to "GKNB"; QUANTITY is another kind, still this group's
+        gold = spans_in_db(case.db, case.document, annotator="gold")
+        assert [(s.text, s.label) for s in gold] == [("The State Committee for National Security", "OTHER"), ("GKNB", "QUANTITY")]
+        [group] = screen.groups
+        assert len(group.gold) == 2
+        await pilot.press("2")  # the number takes its version out, edits and all
+        assert [s.text for s in spans_in_db(case.db, case.document, annotator="gold")] == ["GKNB"]
+        await pilot.press("u")
+        assert len(spans_in_db(case.db, case.document, annotator="gold")) == 2
+
+
+def test_gold_spans_stand_for_the_versions_they_came_from() -> None:
+    from annotator.review import group_spans
+
+    long, short, both = mk("alice", 4, 41, "ORG"), mk("alice", 43, 47, "ORG"), mk("bob", 4, 48, "ORG")
+    gold_long = mk("gold", 4, 41, "ORG", source_uids=[long.uid])
+    gold_short = mk("gold", 40, 47, "PLACE", source_uids=[short.uid])  # resized and retagged since
+    [group] = group_spans([long, short, both, gold_short, gold_long], ["alice", "bob"], KIND_OF)
+    assert [g.uid for g in group.gold] == [gold_long.uid, gold_short.uid]  # in reading order
+    assert [group.version_of(g) for g in group.gold] == [1, 2]
+    assert [[g.uid for g in group.gold_for(i)] for i in range(3)] == [[], [gold_long.uid], [gold_short.uid]]
+    # Gold without provenance (e.g. imported) stands for the version it equals, if any.
+    bare = mk("gold", 4, 48, "ORG")
+    [group] = group_spans([long, short, both, bare], ["alice", "bob"], KIND_OF)
+    assert group.version_of(group.gold[0]) == 0 and group.gold_for(0) == [bare]
+    # Retagged to a label of another kind, a gold span still settles the group it came from.
+    as_claim = mk("gold", 4, 41, "CLAIM", source_uids=[long.uid])
+    [group] = group_spans([long, short, both, as_claim], ["alice", "bob"], KIND_OF)
+    assert group.gold == [as_claim] and group.settled

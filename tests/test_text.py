@@ -14,6 +14,8 @@ from annotator.text import (
     previous_word_start,
     sentence_at,
     snap_to_words,
+    trim,
+    trim_to_words,
     word_at,
 )
 
@@ -137,7 +139,7 @@ def test_line_index_round_trips_offsets() -> None:
 
 def test_word_at_plain_words_and_punctuation() -> None:
     text = "Kyrgyzstan's GKNB said: well-known groups don't."
-    assert word(text, 3) == "Kyrgyzstan's"
+    assert word(text, 3) == "Kyrgyzstan"  # the possessive is no part of the name
     assert word(text, text.index("GKNB") + 2) == "GKNB"
     assert word(text, text.index("said")) == "said"
     assert word(text, text.index("well") + 6) == "well-known"
@@ -226,7 +228,7 @@ def test_snap_keeps_numbers_money_and_emoji_whole() -> None:
     assert snapped(text, three + 2, three + 3) == "3,000"
     family = text.index(FAMILY)
     assert snapped(text, family + 1, family + 2) == FAMILY
-    assert snapped(text, three, len(text)) == "3,000 students."
+    assert snapped(text, three, len(text)) == "3,000 students"
 
 
 def test_snap_with_cjk_and_combining_marks() -> None:
@@ -270,3 +272,104 @@ def test_sentence_at_with_emoji_and_cjk() -> None:
     text = f"Family {FAMILY} arrived. 我们 agree. End"
     assert sentence(text, text.index(FAMILY) + 2) == f"Family {FAMILY} arrived."
     assert sentence(text, text.index("我")) == "我们 agree."
+
+
+# -- selections end on words -------------------------------------------------------------
+
+ARTICLE = (
+    "Kyrgyzstan’s State Committee for National Security (GKNB) said on Monday it had seized "
+    "€45 million, $10,000 in cash and 3.5% of the shares — in the U.S. and Central Asia. "
+    "“Kyrgyz Spring” analysts’ view: Apple Inc. paid."
+)
+
+
+def around(text: str, needle: str, before: int = 0, after: int = 0) -> str | None:
+    """Snap a selection of `needle` grown by `before` / `after` characters."""
+    start = text.index(needle)
+    return snapped(text, start - before, start + len(needle) + after)
+
+
+@pytest.mark.parametrize(
+    ("needle", "after", "expected"),
+    [
+        # What ctrl+shift+→ takes in: the word and what follows up to the next word.
+        ("State Committee for National Security (", 0, "State Committee for National Security"),
+        ("€45 million,", 1, "€45 million"),
+        ("Central Asia.", 1, "Central Asia"),
+        ("$10,000 in cash", 0, "$10,000 in cash"),
+        ("3.5% of", 0, "3.5% of"),
+        ("the shares —", 1, "the shares"),
+        ("Kyrgyzstan’s", 1, "Kyrgyzstan"),
+        ("analysts’", 0, "analysts"),
+        ("analysts’ view:", 1, "analysts’ view"),
+        ("“Kyrgyz Spring”", 1, "Kyrgyz Spring"),
+        ("Apple Inc.", 1, "Apple Inc."),
+        ("the U.S.", 1, "the U.S."),
+        ("(GKNB)", 1, "GKNB"),
+    ],
+)
+def test_snapped_selections_drop_punctuation_and_possessives(needle: str, after: int, expected: str) -> None:
+    assert around(ARTICLE, needle, after=after) == expected
+
+
+def test_snapping_keeps_what_belongs_to_a_quantity_or_a_name() -> None:
+    assert around(ARTICLE, "€45", after=2) == "€45 million"  # a partial word grows, the € stays
+    assert around(ARTICLE, "10,0", before=1) == "$10,000"
+    assert around(ARTICLE, "3.5%", after=1) == "3.5%"
+    assert around(ARTICLE, "U.S", before=4, after=0) == "the U.S."  # the abbreviation keeps its full stop
+    # Brackets and quote marks are kept when their partner is inside the selection.
+    assert around(ARTICLE, "State Committee for National Security (GKNB)", after=1) == (
+        "State Committee for National Security (GKNB)"
+    )
+    assert around(ARTICLE, "“Kyrgyz Spring” analysts", before=1) == "“Kyrgyz Spring” analysts"
+    # Nothing but punctuation: nothing to tag.
+    assert around(ARTICLE, "—", before=1, after=1) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("(GKNB).", "GKNB"),
+        ("“GKNB’s”", "GKNB"),
+        ("'Kyrgyz Spring'", "Kyrgyz Spring"),
+        ("— GKNB —", "GKNB"),
+        ("[1]", "1"),
+        ("analysts'", "analysts"),
+        ("said no.", "said no"),  # "no" is no abbreviation at the end of a sentence
+        ("Washington, D.C.", "Washington, D.C."),
+        ("Martin Luther King Jr.,", "Martin Luther King Jr."),
+        ("#MeToo,", "#MeToo"),
+        ("@GKNB:", "@GKNB"),
+        ("-5°C.", "-5°C"),
+        ("the ’90s.", "the ’90s"),
+        ("don't", "don't"),
+        ("(a) and (b)", "(a) and (b)"),
+        ("“…”", None),
+    ],
+)
+def test_trim_to_words(text: str, expected: str | None) -> None:
+    found = trim_to_words(text, 0, len(text))
+    assert (None if found is None else text[found[0] : found[1]]) == expected
+
+
+def test_precision_trim_keeps_punctuation() -> None:
+    text = "in Central Asia. Then"
+    start = text.index("Central")
+    assert trim(text, start, start + len("Central Asia. ")) == (start, start + len("Central Asia."))
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "expected"),
+    [
+        ("Kyrgyzstan’s GKNB", "Kyrgyz", "Kyrgyzstan"),
+        ("KYRGYZSTAN'S GKNB", "KYRGYZ", "KYRGYZSTAN"),
+        ("in the U.S. today", "U", "U.S."),
+        ("Apple Inc. paid", "Inc", "Inc."),
+        ("in Central Asia. Then", "Asia", "Asia"),
+        ("the analysts’ view", "ana", "analysts"),
+        ("up 3.5% today", "3", "3.5%"),
+        ("paid €45 million", "45", "€45"),
+    ],
+)
+def test_word_at_ends_on_the_word(text: str, at: str, expected: str) -> None:
+    assert word(text, text.index(at)) == expected

@@ -10,6 +10,7 @@ from annotator.store import Store
 from test_tui_support import (
     ANNOTATOR,
     SENTENCES,
+    cell_of,
     move_cursor_to,
     running,
     spans_in_db,
@@ -166,3 +167,79 @@ async def test_a_label_key_right_after_tagging_fixes_the_new_span(db: Path) -> N
             await pilot.press("o")
             assert [(s.start, s.end, s.label) for s in spans_in_db(db)] == [(0, 5, "ORG")]
             assert "retagged PERSON → ORG" in status_text(app)
+
+
+# -- selections end on words, whichever way they are made ---------------------------------
+
+NEWS = "Kyrgyzstan's State Committee for National Security (GKNB) seized €45 million, in Central Asia. Then"
+
+
+@pytest.fixture
+def news_db(tmp_path: Path) -> Path:
+    path = tmp_path / "news.db"
+    with Store.open(path) as store:
+        store.add_document("news", "News", NEWS)
+    return path
+
+
+def tagged(db: Path) -> list[tuple[str, str]]:
+    return sorted((s.text, s.label) for s in spans_in_db(db))
+
+
+async def test_w_and_ctrl_shift_right_leave_out_possessives_and_punctuation(news_db: Path) -> None:
+    with Store.open(news_db) as store:
+        async with running(store) as (app, pilot):
+            view = view_of(app)
+            await pilot.press("w")  # on "Kyrgyzstan's"
+            assert view.selection == (0, 10)
+            await pilot.press("l")
+            await move_cursor_to(pilot, app, NEWS.index("State"))
+            await pilot.press(*["ctrl+shift+right"] * 5)  # "State ... Security (": the cursor waits on "GKNB"
+            assert view.cursor == NEWS.index("GKNB")
+            await pilot.press("o")
+            await move_cursor_to(pilot, app, NEWS.index("€45"))
+            await pilot.press("ctrl+shift+right", "ctrl+shift+right")  # "€45 million, "
+            assert NEWS[view.anchor : view.cursor] == "€45 million, "
+            await pilot.press("q")
+            await move_cursor_to(pilot, app, NEWS.index("Central"))
+            await pilot.press("ctrl+shift+right", "ctrl+shift+right")  # "Central Asia. "
+            await pilot.press("l")
+            # Word snapping too: shift+arrows over "GKNB)" drop the bracket.
+            await move_cursor_to(pilot, app, NEWS.index("GKNB") + 1)
+            await pilot.press(*["shift+right"] * 4)
+            assert view.selection == (NEWS.index("GKNB"), NEWS.index("GKNB") + 4)
+            await pilot.press("o")
+    assert tagged(news_db) == [
+        ("Central Asia", "PLACE"),
+        ("GKNB", "ORG"),
+        ("Kyrgyzstan", "PLACE"),
+        ("State Committee for National Security", "ORG"),
+        ("€45 million", "QUANTITY"),
+    ]
+
+
+async def test_character_precision_keeps_any_punctuation(news_db: Path) -> None:
+    with Store.open(news_db) as store:
+        async with running(store) as (app, pilot):
+            await pilot.press("t")
+            await move_cursor_to(pilot, app, NEWS.index("Central"))
+            await pilot.press(*["shift+right"] * len("Central Asia. "))
+            assert view_of(app).selection == (NEWS.index("Central"), NEWS.index(" Then"))
+            await pilot.press("m")
+            await pilot.press("ctrl+home", *["shift+right"] * len("Kyrgyzstan's"), "l")
+    assert tagged(news_db) == [("Central Asia.", "OTHER"), ("Kyrgyzstan's", "PLACE")]
+
+
+async def test_a_mouse_drag_is_snapped_the_same_way(news_db: Path) -> None:
+    with Store.open(news_db) as store:
+        async with running(store) as (app, pilot):
+            view = view_of(app)
+            cx, cy = cell_of(app, "Central")
+            ax, ay = cell_of(app, "Asia.")
+            await pilot.mouse_down(offset=(cx + 2, cy))  # inside "Central"
+            await pilot.hover(offset=(ax + 3, ay))
+            await pilot.mouse_up(offset=(ax + 5, ay))  # on the space after the full stop
+            assert NEWS[view.anchor : view.cursor] == "ntral Asia."
+            assert view.selection == (NEWS.index("Central"), NEWS.index(". Then"))
+            await pilot.press("l")
+    assert tagged(news_db) == [("Central Asia", "PLACE")]

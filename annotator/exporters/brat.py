@@ -15,6 +15,13 @@
 - annotation.conf declares the labels grouped by kind (`!claim`, `!entity`, `!quantity`
   are the kinds, not usable as labels) and the Annotator attribute, so brat opens the
   folder as it is. Label names have their white space turned into "_".
+- File names come from document keys, made safe (characters other than letters, digits
+  and `. @ + -` become "_") and at most MAX_STEM_BYTES bytes of UTF-8 (a longer key is
+  cut and given a hash of the whole key, so two keys sharing a long beginning stay two
+  files): a file system refuses names over 255 bytes, and one such key would fail the
+  whole export. A key that is not its file's name is recorded in annotation.conf as a
+  comment, `# key<TAB><file name><TAB><key, percent-encoded>`, which brat ignores and
+  `annotator import` reads back, so the key round-trips.
 
 The folder is built beside the target and renamed into place: an interrupted export
 leaves the old folder (or none). An existing target is replaced only if it holds
@@ -23,6 +30,7 @@ nothing but .txt, .ann and .conf files (a previous brat export).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -37,6 +45,9 @@ from annotator.exporters.source import Record
 from annotator.model import KINDS, Label
 
 OWN_SUFFIXES = frozenset({".txt", ".ann", ".conf"})
+# File systems allow 255 bytes per name: room for ".txt"/".ann", a "-2" and margin.
+MAX_STEM_BYTES = 200
+KEY_COMMENT = "# key"  # annotation.conf lines: "# key<TAB>stem<TAB>quoted key"
 
 
 def label_type(label: str) -> str:
@@ -44,7 +55,12 @@ def label_type(label: str) -> str:
 
 
 def file_stem(key: str, taken: set[str]) -> str:
+    """A file name for a document key: safe, unique in the folder, at most MAX_STEM_BYTES bytes."""
     stem = re.sub(r"[^\w.@+-]+", "_", key.strip()).lstrip(".") or "document"
+    if len(stem.encode("utf-8")) > MAX_STEM_BYTES:
+        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        head = stem.encode("utf-8")[: MAX_STEM_BYTES - len(digest) - 1].decode("utf-8", "ignore")
+        stem = f"{head}-{digest}"
     candidate, n = stem, 2
     while candidate.lower() in taken:
         candidate, n = f"{stem}-{n}", n + 1
@@ -96,8 +112,14 @@ def annotation_lines(record: Record, report: Report) -> list[str]:
     return lines
 
 
-def annotation_conf(labels: list[Label], used: dict[str, str], annotators: set[str]) -> str:
-    """brat's configuration: entity types grouped by kind, and the Annotator attribute."""
+def annotation_conf(
+    labels: list[Label], used: dict[str, str], annotators: set[str], keys: dict[str, str] | None = None
+) -> str:
+    """brat's configuration: entity types grouped by kind, and the Annotator attribute.
+
+    keys (file stem -> document key, for keys that are not their file's name) are
+    written as comments, which brat skips and the brat importer reads.
+    """
     by_kind: dict[str, list[str]] = {kind: [] for kind in KINDS}
     seen: set[str] = set()
     for label in labels:
@@ -116,6 +138,9 @@ def annotation_conf(labels: list[Label], used: dict[str, str], annotators: set[s
     lines += ["", "[relations]", "", "[events]", "", "[attributes]"]
     values = "|".join(quote(name, safe="") for name in sorted(annotators))
     lines.append("Annotator\tArg:<ENTITY>" + (f", Value:{values}" if values else ""))
+    if keys:
+        lines += ["", "# Document keys that are not their file's name (read back by annotator import):"]
+        lines.extend(f"{KEY_COMMENT}\t{stem}\t{quote(key, safe='')}" for stem, key in sorted(keys.items()))
     return "\n".join(lines) + "\n"
 
 
@@ -139,14 +164,17 @@ def export(records: Iterable[Record], target: Path, report: Report, labels: list
         taken: set[str] = {"annotation"}
         used: dict[str, str] = {}
         annotators: set[str] = set()
+        keys: dict[str, str] = {}
         for record in records:
             stem = file_stem(record.document.key, taken)
+            if stem != record.document.key:
+                keys[stem] = record.document.key
             _write(building / f"{stem}.txt", record.document.text)
             _write(building / f"{stem}.ann", "".join(line + "\n" for line in annotation_lines(record, report)))
             for span in record.spans:
                 used.setdefault(label_type(span.label), span.kind)
                 annotators.add(span.annotator)
-        _write(building / "annotation.conf", annotation_conf(labels, used, annotators))
+        _write(building / "annotation.conf", annotation_conf(labels, used, annotators, keys))
         _swap_into_place(building, target)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)

@@ -1,16 +1,18 @@
 """`annotator export --format ...`: the formats, where they go, splits and the manifest.
 
-Native without --split never comes here: it keeps its streaming fast path in the CLI.
+Native without --split and with --status all never comes here: it keeps its streaming
+fast path in the CLI.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shlex
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,13 +20,15 @@ from typing import IO, Any
 
 from annotator.errors import InputError
 from annotator.exporters import brat, conll, doccano, labelstudio, prodigy, spacy_docbin
-from annotator.exporters.atomic import atomic_binary_writer, atomic_writer
-from annotator.exporters.native import ExportFilter, write_native
+from annotator.exporters.atomic import _mode_for, atomic_binary_writer, atomic_writer
+from annotator.exporters.native import ExportFilter, escape_separators, native_lines
 from annotator.exporters.report import Report
-from annotator.exporters.source import Record, records
+from annotator.exporters.source import STATUS_RULES, LeftOut, Record, Scope, records
 from annotator.exporters.split import (
     ASSIGNMENT,
+    SplitSet,
     checksum,
+    is_our_link,
     manifest_path,
     parse_split,
     part_of,
@@ -32,7 +36,7 @@ from annotator.exporters.split import (
 )
 from annotator.model import Document
 from annotator.store import Store, now
-from annotator.text import content_hash
+from annotator.text import content_hash, one_line
 
 Writer = Callable[[Iterable[Record], IO[str], Report], None]
 
@@ -45,6 +49,10 @@ class Format:
     token_based: bool
     writer: Writer | None = None  # text formats: stream to a handle
     folder: bool = False
+    # --status default: native is the backup and writes everything; every other format
+    # is read as annotated data (for training, or another tool's review), where an
+    # article nobody opened would read as one with nothing in it.
+    status: str = "touched"
 
     @property
     def streams(self) -> bool:
@@ -54,7 +62,7 @@ class Format:
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("native", ".jsonl", False, False),
+        Format("native", ".jsonl", False, False, status="all"),
         Format("prodigy", ".prodigy.jsonl", True, True, prodigy.write),
         Format("doccano", ".doccano.jsonl", True, False, doccano.write),
         Format("labelstudio", ".labelstudio.json", False, False, labelstudio.write),
@@ -102,14 +110,16 @@ def run_export(
     if fmt.name == "spacy":
         spacy_docbin.require_spacy()
     parts = parse_split(split) if split is not None else None
+    # Native with --status all needs no one's work: its lines stay SQLite's own bytes.
+    scope = None if fmt.name == "native" and selection.status == "all" else Scope.of(store, selection)
     if out is None:
         if parts is not None:
             raise InputError("--split writes one file per part and a manifest; it cannot write to standard output (--out -)")
         if not fmt.streams:
             raise InputError(f"--format {fmt.name} writes {'a folder' if fmt.folder else 'a binary file'}; choose a --out path, not -")
         report = Report()
-        _write_stdout(store, fmt, selection, report)
-        return Outcome([*report.lines(fmt.token_based, fmt.name)])
+        _write_stdout(store, fmt, selection, report, scope)
+        return Outcome([*report.lines(fmt.token_based, fmt.name), *report.left_out_lines()])
     targets = [out] if parts is None else [part_path(out, name) for name, _ in parts] + [manifest_path(out)]
     for target in targets:
         if same_file(target, database):
@@ -118,27 +128,75 @@ def run_export(
             raise InputError(f"--out {target}: is a folder; --format {fmt.name} writes a file")
     if parts is None:
         report = Report()
-        _write_target(store, fmt, out, selection, report)
-        return Outcome([_wrote(report, out), *report.lines(fmt.token_based, fmt.name)])
-    return _write_split(store, database, fmt, out, selection, split or "", parts, argv or sys.argv)
+        _write_target(store, fmt, out, selection, report, scope=scope)
+        return Outcome([_wrote(report, out), *report.lines(fmt.token_based, fmt.name), *report.left_out_lines()])
+    if fmt.folder:
+        for target in targets[:-1]:
+            if not is_our_link(out, target):
+                brat._check_target(target)  # the same refusals as without --split
+    return _write_split(store, database, fmt, out, selection, split or "", parts, argv or sys.argv, scope)
 
 
 def _wrote(report: Report, target: Path, prefix: str = "") -> str:
     noun = f"{report.documents} document{'s' if report.documents != 1 else ''}"
     if report.records != report.documents:
         noun += f" ({report.records} record{'s' if report.records != 1 else ''})"
-    return f"{prefix}wrote {noun} to {target}"
+    return f"{prefix}wrote {noun} to {one_line(str(target))}"  # a path may hold anything
 
 
-def _records(store: Store, fmt: Format, selection: ExportFilter, report: Report, keep: Callable[[Document], bool] | None = None) -> Iterable[Record]:
-    return report.count(records(store, selection, fmt.per_annotator, keep))
+def _records(
+    store: Store, fmt: Format, selection: ExportFilter, report: Report,
+    keep: Callable[[Document], bool] | None = None, scope: Scope | None = None,
+) -> Iterable[Record]:
+    return report.count(records(store, selection, fmt.per_annotator, keep, scope, report.left_out))
+
+
+def _native_items(
+    store: Store, selection: ExportFilter, scope: Scope | None, left_out_of: Callable[[dict[str, Any]], LeftOut],
+) -> Iterator[tuple[bytes, dict[str, Any]]]:
+    """Native lines (no newline) with their parsed rows, --status applied.
+
+    A line keeps SQLite's bytes unless --status drops some of its spans; then it is
+    written again from the row, compact like SQLite's (separators escaped the same way).
+    """
+    for line in native_lines(store, selection):
+        row = json.loads(line)
+        if scope is not None:
+            chosen = scope.admit(row["id"], left_out_of(row))
+            if chosen is None:
+                continue
+            kept = [span for span in row["spans"] if span["annotator"] in chosen]
+            if selection.only_annotated and not kept:
+                continue
+            if len(kept) != len(row["spans"]):
+                row["spans"] = kept
+                line = escape_separators(json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        yield line, row
+
+
+def _count_native(report: Report, row: dict[str, Any]) -> None:
+    report.documents += 1
+    report.records += 1
+    for span in row["spans"]:
+        report.tally(row["id"], span["label"], span["kind"], span["annotator"])
+
+
+def _write_native(store: Store, handle: IO[bytes], selection: ExportFilter, report: Report, scope: Scope | None) -> None:
+    for line, row in _native_items(store, selection, scope, lambda row: report.left_out):
+        handle.write(line)
+        handle.write(b"\n")
+        _count_native(report, row)
 
 
 def _write_target(
     store: Store, fmt: Format, target: Path, selection: ExportFilter, report: Report,
-    keep: Callable[[Document], bool] | None = None,
+    keep: Callable[[Document], bool] | None = None, scope: Scope | None = None,
 ) -> None:
-    items = _records(store, fmt, selection, report, keep)
+    if fmt.name == "native":
+        with atomic_binary_writer(target) as raw:
+            _write_native(store, raw, selection, report, scope)
+        return
+    items = _records(store, fmt, selection, report, keep, scope)
     if fmt.name == "brat":
         brat.export(items, target, report, store.labels())
     elif fmt.name == "spacy":
@@ -149,11 +207,20 @@ def _write_target(
             fmt.writer(items, handle, report)
 
 
-def _write_stdout(store: Store, fmt: Format, selection: ExportFilter, report: Report) -> None:
-    assert fmt.writer is not None
+def _write_stdout(store: Store, fmt: Format, selection: ExportFilter, report: Report, scope: Scope | None) -> None:
     sys.stdout.flush()
-    items = _records(store, fmt, selection, report)
     raw = getattr(sys.stdout, "buffer", None)
+    if fmt.name == "native":
+        if raw is None:  # a text-only stream (a test's capture)
+            buffer = io.BytesIO()
+            _write_native(store, buffer, selection, report, scope)
+            sys.stdout.write(buffer.getvalue().decode("utf-8"))
+        else:
+            _write_native(store, raw, selection, report, scope)
+            raw.flush()
+        return
+    assert fmt.writer is not None
+    items = _records(store, fmt, selection, report, scope=scope)
     if raw is None:  # a text-only stream (a test's capture): no encoding to choose
         fmt.writer(items, sys.stdout, report)
         return
@@ -166,42 +233,6 @@ def _write_stdout(store: Store, fmt: Format, selection: ExportFilter, report: Re
         handle.detach()
 
 
-class _NativeRouter(io.RawIOBase):
-    """Takes write_native's lines and sends each to its part's file, counting as it goes.
-
-    The bytes are native's own (SQLite's lines, line separators escaped): only the
-    routing needs the text, to hash it.
-    """
-
-    def __init__(self, handles: dict[str, IO[bytes]], parts: list[tuple[str, float]], reports: dict[str, Report]) -> None:
-        super().__init__()
-        self.handles = handles
-        self.parts = parts
-        self.reports = reports
-        self.buffer = bytearray()
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        self.buffer += data
-        while (newline := self.buffer.find(b"\n")) >= 0:
-            line = bytes(self.buffer[: newline + 1])
-            del self.buffer[: newline + 1]
-            self._route(line)
-        return len(data)
-
-    def _route(self, line: bytes) -> None:
-        row = json.loads(line)
-        name = part_of(content_hash(row["text"]), self.parts)
-        self.handles[name].write(line)
-        report = self.reports[name]
-        report.documents += 1
-        report.records += 1
-        for span in row["spans"]:
-            report.tally(row["id"], span["label"], span["kind"], span["annotator"])
-
-
 def _write_split(
     store: Store,
     database: Path,
@@ -211,54 +242,77 @@ def _write_split(
     spec: str,
     parts: list[tuple[str, float]],
     argv: list[str],
+    scope: Scope | None,
 ) -> Outcome:
+    """Every part and the manifest into a new generation, then shown in one switch
+    (exporters/split.py SplitSet): a kill at any moment leaves the old set or the new."""
     reports = {name: Report() for name, _ in parts}
-    paths = {name: part_path(out, name) for name, _ in parts}
-    if fmt.name == "native":
-        with ExitStack() as stack:
-            handles = {name: stack.enter_context(atomic_binary_writer(path)) for name, path in paths.items()}
-            router = _NativeRouter(handles, parts, reports)
-            write_native(store, router, selection)
-            if router.buffer:
-                raise RuntimeError("native export ended inside a line")
-    else:
+    shown = {name: part_path(out, name) for name, _ in parts}
+    manifest_target = manifest_path(out)
+    with SplitSet(out, [path.name for path in shown.values()] + [manifest_target.name]) as generation:
+        paths = {name: generation.path(path.name) for name, path in shown.items()}
+        if fmt.name == "native":
+            with ExitStack() as stack:
+                handles = {name: stack.enter_context(atomic_binary_writer(path)) for name, path in paths.items()}
+                part_of_row = lambda row: part_of(content_hash(row["text"]), parts)  # noqa: E731
+                for line, row in _native_items(store, selection, scope, lambda row: reports[part_of_row(row)].left_out):
+                    name = part_of_row(row)
+                    handles[name].write(line)
+                    handles[name].write(b"\n")
+                    _count_native(reports[name], row)
+        else:
+            for name, _ in parts:
+                _write_target(
+                    store, fmt, paths[name], selection, reports[name],
+                    keep=lambda document, name=name: part_of(document.sha256, parts) == name,
+                    scope=scope,
+                )
+        total = Report()
+        part_figures: dict[str, Any] = {}
+        lines: list[str] = []
         for name, _ in parts:
-            _write_target(
-                store, fmt, paths[name], selection, reports[name],
-                keep=lambda document, name=name: part_of(document.sha256, parts) == name,
-            )
-    total = Report()
-    part_figures: dict[str, Any] = {}
-    lines: list[str] = []
-    for name, _ in parts:
-        total.merge(reports[name])
-        digest, size = checksum(paths[name])
-        part_figures[name] = {"path": paths[name].name, "sha256": digest, "bytes": size, **reports[name].figures()}
-        if fmt.folder:
-            part_figures[name]["checksum_of"] = "sha256sum-style listing of the folder's files (sorted by path)"
-        lines.append(_wrote(reports[name], paths[name], prefix=f"{name}: "))
-    manifest = {
-        "format": fmt.name,
-        "command": shlex.join(["annotator", *argv[1:]]),
-        "argv": list(argv),
-        "created_at": now(),
-        "database": str(database),
-        "filters": {
-            "annotators": selection.annotators,
-            "labels": selection.labels,
-            "kinds": selection.kinds,
-            "only_annotated": selection.only_annotated,
-        },
-        "split": {"spec": spec, "fractions": dict(parts), "assignment": ASSIGNMENT},
-        "tokenizer": "annotator/tokens.py" if fmt.token_based else None,
-        "offsets": "Unicode code points, end exclusive",
-        "parts": part_figures,
-        "totals": total.figures(),
-    }
-    target = manifest_path(out)
-    with atomic_writer(target) as handle:
-        handle.write(json.dumps(manifest, indent=2, ensure_ascii=False))
-        handle.write("\n")
-    lines.append(f"manifest: {target}")
+            total.merge(reports[name])
+            if not fmt.folder:
+                _keep_mode(paths[name], shown[name])
+            digest, size = checksum(paths[name])
+            part_figures[name] = {"path": shown[name].name, "sha256": digest, "bytes": size, **reports[name].figures()}
+            if fmt.folder:
+                part_figures[name]["checksum_of"] = "sha256sum-style listing of the folder's files (sorted by path)"
+            lines.append(_wrote(reports[name], shown[name], prefix=f"{name}: "))
+        manifest = {
+            "format": fmt.name,
+            "command": shlex.join(["annotator", *argv[1:]]),
+            "argv": list(argv),
+            "created_at": now(),
+            "database": str(database),
+            "generation": generation.folder.name,
+            "filters": {
+                "annotators": selection.annotators,
+                "labels": selection.labels,
+                "kinds": selection.kinds,
+                "only_annotated": selection.only_annotated,
+                "status": selection.status,
+            },
+            "status": {"filter": selection.status, "rule": STATUS_RULES[selection.status], "left_out": total.figures()["left_out"]},
+            "split": {"spec": spec, "fractions": dict(parts), "assignment": ASSIGNMENT},
+            "tokenizer": "annotator/tokens.py" if fmt.token_based else None,
+            "offsets": "Unicode code points, end exclusive",
+            "parts": part_figures,
+            "totals": total.figures(),
+        }
+        written = generation.path(manifest_target.name)
+        with atomic_writer(written) as handle:
+            handle.write(json.dumps(manifest, indent=2, ensure_ascii=False))
+            handle.write("\n")
+        _keep_mode(written, manifest_target)
+        generation.commit()
+    lines.append(f"manifest: {one_line(str(manifest_target))}")
     lines.extend(total.lines(fmt.token_based, fmt.name))
+    lines.extend(total.left_out_lines())
     return Outcome(lines)
+
+
+def _keep_mode(written: Path, shown: Path) -> None:
+    """A mode the user gave the file they see is kept by the next set, as for one file."""
+    if shown.exists():
+        os.chmod(written, _mode_for(shown))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -10,12 +11,19 @@ from annotator.exporters.atomic import atomic_binary_writer
 from annotator.store import Store
 
 
+STATUSES = ("done", "touched", "all")
+
+
 @dataclass(frozen=True)
 class ExportFilter:
+    """What an export holds. status: whose work on an article is written (see
+    exporters/source.py Scope): 'all' writes every article, as a backup must."""
+
     annotators: list[str] | None = None
     labels: list[str] | None = None
     kinds: list[str] | None = None
     only_annotated: bool = False
+    status: str = "all"
 
 
 # SQLite escapes the ASCII controls in JSON strings but writes these raw. They are
@@ -23,6 +31,29 @@ class ExportFilter:
 # and would cut a document's line in two, so they are written as escapes. In UTF-8
 # these byte sequences can only be those characters, so replacing bytes is exact.
 _LINE_SEPARATORS = ((b"\xc2\x85", b"\\u0085"), (b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029"))
+
+
+def escape_separators(line: bytes) -> bytes:
+    """U+0085, U+2028 and U+2029 as JSON escapes, so no reader cuts the line there."""
+    # One-byte pre-checks first: "\xe2\x80" alone matches every curly quote and dash.
+    if (b"\x85" in line or b"\xa8" in line or b"\xa9" in line) and (
+        b"\xc2\x85" in line or b"\xe2\x80\xa8" in line or b"\xe2\x80\xa9" in line
+    ):
+        for raw, escaped in _LINE_SEPARATORS:
+            line = line.replace(raw, escaped)
+    return line
+
+
+def native_lines(store: Store, selection: ExportFilter) -> Iterator[bytes]:
+    """The lines SQLite builds (no newline), as UTF-8 bytes, separators escaped.
+
+    selection.status is not applied here: it needs each analyst's work on the article,
+    which exporters/formats.py checks line by line when the status is not 'all'.
+    """
+    for line in store.export_rows(
+        selection.annotators, selection.labels, selection.kinds, selection.only_annotated, as_bytes=True
+    ):
+        yield escape_separators(line)
 
 
 def write_native(store: Store, handle: IO[bytes], selection: ExportFilter) -> int:
@@ -33,15 +64,7 @@ def write_native(store: Store, handle: IO[bytes], selection: ExportFilter) -> in
     """
     count = 0
     write = handle.write
-    for line in store.export_rows(
-        selection.annotators, selection.labels, selection.kinds, selection.only_annotated, as_bytes=True
-    ):
-        # One-byte pre-checks first: "\xe2\x80" alone matches every curly quote and dash.
-        if (b"\x85" in line or b"\xa8" in line or b"\xa9" in line) and (
-            b"\xc2\x85" in line or b"\xe2\x80\xa8" in line or b"\xe2\x80\xa9" in line
-        ):
-            for raw, escaped in _LINE_SEPARATORS:
-                line = line.replace(raw, escaped)
+    for line in native_lines(store, selection):
         write(line)
         write(b"\n")
         count += 1

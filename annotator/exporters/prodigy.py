@@ -1,53 +1,46 @@
 """Prodigy tasks (ner_manual): one JSON line per document and analyst.
 
-Each task has the text, its tokens from annotator/tokens.py ({text, start, end, id, ws}),
-spans with token_start/token_end (inclusive), `_input_hash`/`_task_hash`, `_annotator_id`,
-`answer: "accept"` and `meta`. Spans that do not start and end on token boundaries cannot
-be expressed in tokens: they are skipped and counted in the report.
+Each task has the text, its tokens ({text, start, end, id, ws}), spans with
+token_start/token_end (inclusive), `_input_hash`/`_task_hash`, `_annotator_id`,
+`answer: "accept"` and `meta`. The tokens are annotator/tokens.py's doc_tokens(), as a
+spaCy Doc (and so Prodigy) holds them: `ws` is true for one trailing space only, and any
+other white space ("\\n", "\\n\\n", two spaces, a tab) is a token of its own, so the text
+is rebuilt exactly from the tokens. A token is cut where a span of the document starts or
+ends inside it, so every span is written.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import IO, Any
 
-from annotator.exporters.common import json_line, record_meta, stable_hash
+from annotator.exporters.common import by_document, json_line, record_meta, stable_hash
 from annotator.exporters.report import Report
-from annotator.exporters.source import Record, tokens_of
+from annotator.exporters.source import Record
+from annotator.tokens import DocToken, doc_tokens
 
 
-@lru_cache(maxsize=4)
-def token_list(text: str) -> list[dict[str, Any]]:
+def token_list(tokens: list[DocToken]) -> list[dict[str, Any]]:
     """Prodigy's tokens; built once per document, shared by its analysts' tasks (read only)."""
-    tokens = tokens_of(text).items
     return [
-        {
-            "text": token.text,
-            "start": token.start,
-            "end": token.end,
-            "id": index,
-            "ws": (tokens[index + 1].start if index + 1 < len(tokens) else len(text)) > token.end,
-        }
+        {"text": token.text, "start": token.start, "end": token.end, "id": index, "ws": token.ws}
         for index, token in enumerate(tokens)
     ]
 
 
-def task(record: Record, report: Report) -> dict[str, Any]:
+def task(record: Record, tokens: list[dict[str, Any]], report: Report) -> dict[str, Any]:
+    """One task; tokens come from doc_tokens() given (at least) this record's spans."""
     text = record.document.text
-    aligned = tokens_of(text)
+    first = {token["start"]: token["id"] for token in tokens}
+    last = {token["end"]: token["id"] for token in tokens}
     spans: list[dict[str, Any]] = []
     for span in record.spans:
-        where = aligned.align(span.start, span.end)
-        if where is None:
-            report.off_boundary(record, span)
-            continue
         item: dict[str, Any] = {
             "start": span.start,
             "end": span.end,
-            "token_start": where[0],
-            "token_end": where[1],
+            "token_start": first[span.start],
+            "token_end": last[span.end],
             "label": span.label,
             "text": span.text,
             "kind": span.kind,
@@ -61,7 +54,7 @@ def task(record: Record, report: Report) -> dict[str, Any]:
     result: dict[str, Any] = {
         "text": text,
         "meta": record_meta(record),
-        "tokens": token_list(text),
+        "tokens": tokens,
         "spans": spans,
         "_input_hash": input_hash,
         "_task_hash": stable_hash(task_key),
@@ -75,6 +68,8 @@ def task(record: Record, report: Report) -> dict[str, Any]:
 
 
 def write(records: Iterable[Record], handle: IO[str], report: Report) -> None:
-    for record in records:
-        handle.write(json_line(task(record, report)))
-        handle.write("\n")
+    for group, spans in by_document(records):
+        tokens = token_list(doc_tokens(group[0].document.text, spans))
+        for record in group:
+            handle.write(json_line(task(record, tokens, report)))
+            handle.write("\n")

@@ -7,7 +7,7 @@ from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotator.exporters.source import ExportSpan, Record
+from annotator.exporters.source import GOLD, ExportSpan, LeftOut, Record
 from annotator.text import one_line
 
 EXAMPLES = 3  # problem spans quoted in the report, per problem
@@ -26,6 +26,7 @@ class Report:
     dropped_by_overlap: int = 0
     outside_ents: int = 0
     examples: dict[str, list[str]] = field(default_factory=dict)
+    left_out: LeftOut = field(default_factory=LeftOut)
     _last_document: int | None = None
 
     def count(self, items: Iterable[Record]) -> Iterator[Record]:
@@ -64,7 +65,7 @@ class Report:
         shown = self.examples.setdefault(problem, [])
         if len(shown) < EXAMPLES:
             shown.append(
-                f"{one_line(record.document.key, 40)} {span.start}-{span.end} {span.label} "
+                f"{one_line(record.document.key, 40)} {span.start}-{span.end} {one_line(span.label, 30)} "
                 f"{one_line(repr(span.text), 40)} ({one_line(span.annotator, 20)})"
             )
 
@@ -83,6 +84,7 @@ class Report:
         for problem, shown in other.examples.items():
             mine = self.examples.setdefault(problem, [])
             mine.extend(shown[: EXAMPLES - len(mine)])
+        self.left_out.merge(other.left_out)
 
     def figures(self) -> dict[str, Any]:
         """The counts a manifest records."""
@@ -101,13 +103,41 @@ class Report:
                 "dropped_by_overlap": self.dropped_by_overlap,
             },
             "outside_doc_ents": self.outside_ents,
+            "left_out": {
+                "documents_nobody_worked_on": self.left_out.documents,
+                "unfinished_by_annotator": dict(sorted(self.left_out.unfinished.items())),
+            },
         }
+
+    def left_out_lines(self) -> list[str]:
+        """Why documents (or one analyst's work on them) are not in the export, one line each."""
+        out: list[str] = []
+        if self.left_out.documents:
+            n = self.left_out.documents
+            them = "them" if n != 1 else "it"
+            out.append(f"{n} document{'s' if n != 1 else ''} left out: nobody worked on {them} (use --status all to write {them})")
+        analysts = {name: n for name, n in self.left_out.unfinished.items() if name != GOLD}
+        if analysts:
+            n = sum(analysts.values())
+            who = ", ".join(f"{one_line(name, 20)} {count}" for name, count in sorted(analysts.items()))
+            out.append(
+                f"{n} document/analyst record{'s' if n != 1 else ''} left out: not marked done"
+                f" ({who}; use --status touched to write {'them' if n != 1 else 'it'})"
+            )
+        if gold := self.left_out.unfinished.get(GOLD, 0):
+            out.append(
+                f"gold spans on {gold} document{'s' if gold != 1 else ''} left out: not adjudicated"
+                f" (D in review marks an article adjudicated; --status all writes {'them' if gold != 1 else 'it'})"
+            )
+        return out
 
     def lines(self, token_based: bool, fmt: str) -> list[str]:
         """One line per notable count, for the terminal."""
         out = [f"{self.spans} span{'s' if self.spans != 1 else ''} written"]
-        if token_based:
-            out.append(self._line(self.off_boundaries, "span", "not on token boundaries (annotator/tokens.py), skipped", "off"))
+        if token_based and self.off_boundaries:
+            # Every span is on tokens (tokens are cut at span edges); only a span of white
+            # space alone has no token in CoNLL, which writes no white space.
+            out.append(self._line(self.off_boundaries, "span", "of white space only (CoNLL has no white-space tokens), skipped", "off"))
         if self.dropped_by_overlap or fmt == "conll":
             out.append(self._line(self.dropped_by_overlap, "span", "dropped by overlap (a longer span of the same kind kept)", "overlap"))
         if self.outside_ents or fmt == "spacy":

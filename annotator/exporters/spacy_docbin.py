@@ -1,14 +1,15 @@
 """spaCy DocBin (.spacy): one Doc per document and analyst, for `spacy train`.
 
-The Doc's tokens are annotator/tokens.py's (not spaCy's tokenizer), so token offsets are
-the same in every format; white space between tokens is kept exactly (a single space as
-the token's trailing space, anything else as a white-space token), so doc.text is the
+The Doc's tokens are annotator/tokens.py's doc_tokens() (not spaCy's tokenizer), so token
+offsets are the same in every format: words cut where a span of the document starts or
+ends inside one, and the white space between them kept exactly (a single space as the
+token's trailing space, anything else as a white-space token), so doc.text is the
 document's text. doc.spans["sc"] holds every span (overlapping and nested ones too),
 doc.spans["claim"], ["entity"] and ["quantity"] the spans of each kind, and doc.ents the
 entity-kind spans that do not overlap (longest kept; the others are counted and stay in
-doc.spans). Spans are placed with char_span(alignment_mode="strict"): those not on token
-boundaries are skipped and counted. doc.user_data holds the document id, title, meta and
-the analyst. The vocabulary is spacy.blank("xx"): nothing is downloaded.
+doc.spans). Spans are placed with char_span(alignment_mode="strict"), which the tokens
+make always succeed. doc.user_data holds the document id, title, meta and the analyst.
+The vocabulary is spacy.blank("xx"): nothing is downloaded.
 
 spaCy is an optional extra: pip install 'annotator[spacy]'.
 """
@@ -21,9 +22,11 @@ from typing import Any
 
 from annotator.errors import InputError
 from annotator.exporters.atomic import atomic_binary_writer
+from annotator.exporters.common import by_document
 from annotator.exporters.report import Report
-from annotator.exporters.source import Record, tokens_of
+from annotator.exporters.source import Record
 from annotator.model import KINDS
+from annotator.tokens import doc_tokens
 
 INSTALL_HINT = "--format spacy needs spaCy, an optional extra: pip install 'annotator[spacy]'"
 
@@ -36,57 +39,35 @@ def require_spacy() -> Any:
     return spacy
 
 
-def words_and_spaces(text: str) -> tuple[list[str], list[bool]]:
-    """Our tokens as spaCy words; white space other than one trailing space becomes tokens."""
-    words: list[str] = []
-    spaces: list[bool] = []
-
-    def add_gap(gap: str) -> None:
-        if gap and words and gap[0] == " ":
-            spaces[-1] = True
-            gap = gap[1:]
-        if gap:
-            words.append(gap)
-            spaces.append(False)
-
-    position = 0
-    for token in tokens_of(text).items:
-        add_gap(text[position : token.start])
-        words.append(token.text)
-        spaces.append(False)
-        position = token.end
-    add_gap(text[position:])
-    return words, spaces
+def words_and_spaces(text: str, spans: Iterable[tuple[int, int]] = ()) -> tuple[list[str], list[bool]]:
+    """The Doc's words and trailing spaces: doc_tokens(), cut at the spans' edges."""
+    tokens = doc_tokens(text, spans)
+    return [token.text for token in tokens], [token.ws for token in tokens]
 
 
-def make_doc(nlp: Any, record: Record, report: Report) -> Any:
+def make_doc(nlp: Any, record: Record, report: Report, spans: Iterable[tuple[int, int]] = ()) -> Any:
+    """One Doc; spans: the offsets the tokens are cut at (the document's spans being exported)."""
     from spacy.tokens import Doc
 
     text = record.document.text
-    words, spaces = words_and_spaces(text)
+    words, spaces = words_and_spaces(text, [*spans, *((item.start, item.end) for item in record.spans)])
     doc = Doc(nlp.vocab, words=words, spaces=spaces)
     assert doc.text == text, "tokens must rebuild the text exactly"
     all_spans = []
     by_kind: dict[str, list[Any]] = {kind: [] for kind in KINDS}
     entities = []
-    tokens = tokens_of(text)
     for item in record.spans:
-        # The same test as every token format (a span may not start or end inside one of
-        # our tokens, nor on white space), then spaCy's own strict alignment.
-        placed = None
-        if tokens.align(item.start, item.end) is not None:
-            placed = doc.char_span(item.start, item.end, label=item.label, alignment_mode="strict")
+        placed = doc.char_span(item.start, item.end, label=item.label, alignment_mode="strict")
         if placed is None or placed.text != item.text:
-            report.off_boundary(record, item)
-            continue
+            raise AssertionError(f"span {item.start}-{item.end} is not on the tokens cut for it")
         all_spans.append(placed)
         by_kind.setdefault(item.kind, []).append(placed)
         if item.kind == "entity":
             entities.append((placed, item))
         report.wrote(record, item)
     doc.spans["sc"] = all_spans
-    for kind, spans in by_kind.items():
-        doc.spans[kind] = spans
+    for kind, kind_spans in by_kind.items():
+        doc.spans[kind] = kind_spans
     chosen: list[Any] = []
     for placed, item in sorted(entities, key=lambda e: (-(e[1].end - e[1].start), e[1].start, e[1].label)):
         if any(placed.start < other.end and other.start < placed.end for other in chosen):
@@ -111,7 +92,8 @@ def export(records: Iterable[Record], target: Path, report: Report) -> None:
     # The default attributes would also store empty tags, lemmas and parses, and triple
     # the memory DocBin.to_bytes() needs.
     docbin = DocBin(attrs=["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE"], store_user_data=True)
-    for record in records:
-        docbin.add(make_doc(nlp, record, report))
+    for group, spans in by_document(records):
+        for record in group:
+            docbin.add(make_doc(nlp, record, report, spans))
     with atomic_binary_writer(target) as handle:
         handle.write(docbin.to_bytes())

@@ -10,11 +10,14 @@ ones are listed.
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from annotator.errors import AnnotatorError, InputError
+from annotator.text import display_safe, one_line
 from annotator.importers.brat import parse_brat
 from annotator.importers.conll import parse_conll
 from annotator.importers.detect import (
@@ -34,6 +37,7 @@ from annotator.importers.reading import read_text
 from annotator.importers.records import (
     Parsed,
     Record,
+    check_nesting,
     merge_lists,
     merge_same_documents,
 )
@@ -90,28 +94,78 @@ class FileResult:
     error: str | None = None  # the errors, one per line; None when the file went in
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+def _inside(path: Path, base: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(base)
+    except (OSError, RuntimeError):  # a link loop
+        return False
 
 
-def collect_files(paths: Iterable[Path], any_suffix: bool = False) -> tuple[list[Path], list[str]]:
+def _walk(root: Path, follow_links: bool = False) -> tuple[list[Path], list[str]]:
+    """The files in a folder (hidden entries left out), and a line for each link leaving it.
+
+    A symbolic link that points outside the folder is not followed: a folder someone
+    else prepared could otherwise read any file of the person importing it (a.txt ->
+    ../../home/you/notes.txt) into a shared database. Naming the link on the command
+    line imports it (follow_links takes every linked file, for a caller that asked for
+    it explicitly). Links that stay inside are fine, but a file reached both as itself
+    and through a link (or through two links) is listed once, by its own name if it has one.
+    """
+    base = root.resolve()
+    skipped: list[str] = []
+    # the file itself (for a brat .txt: with its .ann) -> the name it is imported by
+    chosen: dict[tuple[Path, Path | None], Path] = {}
+    for folder, dirs, names in os.walk(root):  # never descends into a linked folder
+        here = Path(folder)
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in dirs:
+            if (here / name).is_symlink() and not follow_links and not _inside(here / name, base):
+                skipped.append(f"skipped: {here / name} links outside the folder (name it on the command line to import it)")
+        for name in names:
+            path = here / name
+            if name.startswith(".") or path.suffix.lower() not in SUPPORTED:
+                continue
+            link = path.is_symlink()
+            if link and not follow_links and not _inside(path, base):
+                skipped.append(f"skipped: {path} links outside the folder (name it on the command line to import it)")
+                continue
+            if not path.is_file():
+                continue  # a broken link, a FIFO, a device
+            ann = path.with_suffix(".ann")
+            real = (path.resolve(), ann.resolve() if path.suffix.lower() == ".txt" and ann.is_file() else None)
+            if real not in chosen or (chosen[real].is_symlink() and not link):
+                chosen[real] = path
+    # A brat .txt is read with the .ann beside it: a .ann leading outside (reported
+    # above) leaves its .txt out too, rather than reading it through the link.
+    walked = [
+        p for p in chosen.values()
+        if follow_links or not (p.with_suffix(".ann").is_symlink() and not _inside(p.with_suffix(".ann"), base))
+    ]
+    return walked, skipped
+
+
+def collect_files(
+    paths: Iterable[Path], any_suffix: bool = False, follow_links: bool = False
+) -> tuple[list[Path], list[str]]:
     """Files to import in a stable order; folders are walked, hidden entries skipped.
 
     A brat document is listed once, by its .txt (a .ann named on the command line stands
     for its .txt). With any_suffix (a forced --format) named files of any type are taken.
+    Links in a folder that lead outside it are skipped and reported (see _walk).
     """
     files: list[Path] = []
     problems: list[str] = []
     for path in paths:
         if path.is_dir():
-            walked = [p for p in path.rglob("*") if p.is_file() and not _hidden(p, path)]
+            walked, skipped = _walk(path, follow_links)
+            problems.extend(skipped)
             found = sorted(p for p in walked if p.suffix.lower() in SUPPORTED - BRAT_SUFFIXES)
             orphans = sorted(
                 p for p in walked if p.suffix.lower() in BRAT_SUFFIXES and not p.with_suffix(".txt").is_file()
             )
             for orphan in orphans:
                 problems.append(f"{orphan}: no {orphan.with_suffix('.txt').name} beside it (brat needs the .txt and the .ann)")
-            if not found and not orphans:
+            if not found and not orphans and not skipped:
                 problems.append(f"{path}: no {_TYPES} files in this folder")
             files.extend(found)
         elif path.is_file():
@@ -238,6 +292,7 @@ def import_file(
     try:
         fmt, parsed = read_any(path, annotator, clean, encoding, fmt)
         result.format = fmt
+        _refuse_deep(parsed)
         label_map = labels or LabelMap()
         unknown = resolve_labels(parsed, fmt, label_map, store.label_map())
         problems = list(parsed.invalid)
@@ -254,6 +309,14 @@ def import_file(
             _write(store, path, parsed, result)
     except AnnotatorError as error:
         result.errors = [str(error)]
+    except RecursionError:
+        # Nesting deeper than the checks above foresaw: still one line, not a traceback.
+        result.errors = [f"{path}: nested too deeply to read"]
+    # Every line names values from the file (labels, ids, names, file names): shown as
+    # the app shows them, so an escape sequence in a file never reaches the terminal.
+    result.errors = [one_line(line) for line in result.errors]
+    result.skipped = [one_line(line) for line in result.skipped]
+    result.messages = [one_line(line) for line in result.messages]
     if result.errors:
         result.error = "\n".join(result.errors)
         result.added = result.existing = result.spans_added = result.spans_skipped = 0
@@ -262,6 +325,21 @@ def import_file(
         result.skipped = []
         result.messages = []
     return result
+
+
+def _refuse_deep(parsed: Parsed) -> None:
+    """Records whose meta or attrs nest too deep to store become bad records (check_nesting)."""
+    kept: list[Record] = []
+    for record in parsed.records:
+        try:
+            check_nesting(record)
+        except InputError as error:
+            parsed.invalid.append(str(error))
+            continue
+        kept.append(record)
+    if len(kept) != len(parsed.records):
+        parsed.invalid.sort(key=_line_number)
+    parsed.records = kept
 
 
 def _write(store: Store, path: Path, parsed: Parsed, result: FileResult) -> None:
@@ -320,7 +398,26 @@ def import_paths(
     skip_invalid: bool = False,
 ) -> list[FileResult]:
     iterator: Iterable[Path] = progress(files) if progress else files
-    return [
-        import_file(store, path, annotator, clean, encoding, fmt=fmt, labels=labels, skip_invalid=skip_invalid)
-        for path in iterator
-    ]
+    results: list[FileResult] = []
+    for path in iterator:
+        try:
+            results.append(
+                import_file(store, path, annotator, clean, encoding, fmt=fmt, labels=labels, skip_invalid=skip_invalid)
+            )
+        except sqlite3.OperationalError as error:
+            if "full" not in str(error):
+                raise
+            # The file's transaction was rolled back whole; the files before it are in.
+            # Trying the rest would only fail the same way.
+            went_in = [r.path for r in results if not r.error]
+            shown = ", ".join(display_safe(str(p), keep_newlines=False) for p in went_in[:5])
+            more = f" and {len(went_in) - 5} more" if len(went_in) > 5 else ""
+            before = f"; the {len(went_in)} file{'s' if len(went_in) != 1 else ''} before it went in ({shown}{more})" if went_in else "; nothing went in"
+            left = len(files) - len(results) - 1
+            after = f"; {left} file{'s' if left != 1 else ''} after it not tried" if left else ""
+            stopped = FileResult(path)
+            stopped.error = f"{display_safe(str(path), keep_newlines=False)}: not imported: {error}{before}{after}"
+            stopped.errors = [stopped.error]
+            results.append(stopped)
+            break
+    return results

@@ -34,6 +34,7 @@ Each `.ann` line is checked on its own: an error names the `.ann` file and the l
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ from urllib.parse import unquote
 
 from annotator.cleaning import find_title
 from annotator.errors import InputError
+from annotator.exporters.brat import KEY_COMMENT
 from annotator.exporters.brat import fragments as brat_fragments
 from annotator.importers.reading import read_text
 from annotator.importers.records import (
@@ -50,10 +52,13 @@ from annotator.importers.records import (
     check_encodable,
     to_canonical,
 )
+from annotator.labels import check_label
 from annotator.model import NewSpan
 from annotator.settings import validate_annotator
+from annotator.text import one_line
 
 _ID = re.compile(r"^[TAMREN#*]\S*$")
+_MAX_DIGITS = 18  # an offset past 10**18 points into no text (and int() stops at 4300 digits)
 _UNIVERSAL_NEWLINES = re.compile("\r\n?")
 
 
@@ -87,10 +92,35 @@ def parse_brat(path: Path, default_annotator: str, encoding: str | None = None) 
     annotations = annotations.removeprefix("\ufeff")
     parsed = Parsed()
     spans = _annotations(annotations, ann, text, default_annotator, parsed)
-    key = txt.stem
+    key = _recorded_keys(txt.parent / "annotation.conf").get(txt.stem, txt.stem)
     record = Record(key, find_title(text.canonical, key), text.canonical, {"source_file": txt.name}, spans, {}, str(txt))
     parsed.records.append(record)
     return parsed
+
+
+def _recorded_keys(conf: Path) -> dict[str, str]:
+    """File stem -> document key, from the comments annotator's brat export writes in
+    annotation.conf for keys that are not their file's name (shortened or made safe)."""
+    try:
+        stat = conf.stat()
+    except OSError:
+        return {}
+    return _read_keys(str(conf), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _read_keys(conf: str, mtime: int, size: int) -> dict[str, str]:
+    """Cached per version of the file: a folder of many documents reads its conf once."""
+    try:
+        content = Path(conf).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}  # not ours to judge: brat reads it; the keys fall back to file names
+    keys: dict[str, str] = {}
+    for line in content.split("\n"):
+        fields = line.rstrip("\r").split("\t")
+        if len(fields) == 3 and fields[0] == KEY_COMMENT and fields[1] and fields[2]:
+            keys[fields[1]] = unquote(fields[2])
+    return keys
 
 
 def _annotations(content: str, ann: Path, text: _Text, annotator: str, parsed: Parsed) -> list[NewSpan]:
@@ -114,7 +144,7 @@ def _annotations(content: str, ann: Path, text: _Text, annotator: str, parsed: P
             continue
         if ident.startswith("T"):
             if ident in bounds or ident in bad:
-                parsed.invalid.append(f"{where}: {ident} is defined twice")
+                parsed.invalid.append(f"{where}: {one_line(ident, 40)} is defined twice")
                 continue
             try:
                 bounds[ident] = _text_bound(fields, where, text)
@@ -184,11 +214,15 @@ def _text_bound(fields: list[str], where: str, text: _Text) -> list[tuple[int, i
     label, _, ranges = fields[1].strip().partition(" ")
     if not label or not ranges.strip():
         raise InputError(f"{where}: a T line needs a label and offsets: T1<TAB>LABEL START END<TAB>text")
+    check_label(label, where)
     pairs: list[tuple[int, int]] = []
     for part in ranges.split(";"):
         numbers = part.split()
-        if len(numbers) != 2 or not all(n.isdigit() for n in numbers):
-            raise InputError(f"{where}: offsets {ranges.strip()!r} are not START END[;START END...]")
+        # ASCII digits only: str.isdigit() also takes "²" and "٣", which int() refuses or reads.
+        if len(numbers) != 2 or not all(n.isascii() and n.isdigit() for n in numbers):
+            raise InputError(f"{where}: offsets {ranges.strip()[:80]!r} are not START END[;START END...]")
+        if any(len(n) > _MAX_DIGITS for n in numbers):
+            raise InputError(f"{where}: an offset has more than {_MAX_DIGITS} digits; no text is that long")
         pairs.append((int(numbers[0]), int(numbers[1])))
     quoted = "\t".join(fields[2:]) if len(fields) > 2 else None
 
@@ -232,12 +266,13 @@ def _attach(
         """The T this line is about; None (with a note) when it is not a text span."""
         if name in bounds:
             return name
+        # Ids come from the file: shown as the app shows text, never raw on a terminal.
         if name in bad:
-            raise InputError(f"{where}: refers to {name}, which is invalid")
+            raise InputError(f"{where}: refers to {one_line(name, 40)}, which is invalid")
         if name[:1] in ("E", "R", "A", "M", "N", "#", "*"):
-            parsed.notes.append(f"{where}: {ident} is about {name}, not a text span; not imported")
+            parsed.notes.append(f"{where}: {one_line(ident, 40)} is about {one_line(name, 40)}, not a text span; not imported")
             return None
-        raise InputError(f"{where}: refers to {name}, which is not defined")
+        raise InputError(f"{where}: refers to {one_line(name, 40)}, which is not defined")
 
     kind = ident[0]
     if kind in "AM":

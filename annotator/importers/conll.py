@@ -39,6 +39,7 @@ from annotator.cleaning import find_title
 from annotator.errors import InputError
 from annotator.importers.reading import read_text
 from annotator.importers.records import Parsed, Record, check_encodable
+from annotator.labels import check_label
 from annotator.model import KINDS, NewSpan
 from annotator.settings import validate_annotator
 
@@ -165,7 +166,9 @@ def _row(fields: list[str], where: str, own: bool) -> tuple[str, ...]:
         raise InputError(f"{where}: empty token")
     for tag in tags:
         if not _is_tag(tag):
-            raise InputError(f"{where}: {tag!r} is not a BIO tag (O, B-LABEL or I-LABEL)")
+            raise InputError(f"{where}: {tag[:60]!r} is not a BIO tag (O, B-LABEL or I-LABEL)")
+        if tag != "O":
+            check_label(tag[2:], where)
     return tags
 
 

@@ -39,6 +39,7 @@ from annotator.importers.records import (
     label_name,
     to_canonical,
 )
+from annotator.labels import check_label
 from annotator.model import NewSpan
 from annotator.settings import validate_annotator
 
@@ -131,7 +132,10 @@ def _record(item: Item, path: Path, default_annotator: str) -> Record:
             start = integer(entry.get("start_offset"), at, "start_offset")
             end = integer(entry.get("end_offset"), at, "end_offset")
             name = entry.get("label_name")
-            label = name if isinstance(name, str) and name.strip() else label_name(entry.get("label"), at, numeric=True)
+            if isinstance(name, str) and name.strip():
+                label = check_label(name, at, "field 'label_name'")
+            else:
+                label = label_name(entry.get("label"), at, numeric=True)
             ident = entry.get("id")
             if not isinstance(ident, (int, str)) or isinstance(ident, bool):
                 ident = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,12 +17,15 @@ from annotator.cleaning import find_title
 from annotator.errors import InputError
 from annotator.importers.reading import read_text
 from annotator.importers.records import (
+    MAX_DEPTH,
     Parsed,
     Record,
+    bounded,
     canonical_offsets,
     check_encodable,
     json_type,
 )
+from annotator.labels import check_label
 from annotator.model import KINDS, NewSpan
 from annotator.settings import validate_annotator
 
@@ -30,22 +34,71 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
 
 
 def _check_surrogates(value: Any, where: str, field: str = "") -> None:
-    """Refuse a lone surrogate in any field (title, meta, a note...), naming the field."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as error:
-            raise InputError(
-                f"{where}: {field or 'a key'} holds a lone surrogate U+{ord(value[error.start]):04X}"
-                f" at offset {error.start}"
-            ) from None
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_surrogates(key, where, f"a key in {field}" if field else "a key")
-            _check_surrogates(item, where, f"{field}.{key}" if field else key)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_surrogates(item, where, f"{field}[{index}]")
+    """Refuse a lone surrogate in any field (title, meta, a note...), naming the field.
+
+    Walked without recursion: the value may nest as deep as the JSON parser allowed.
+    """
+    stack: list[tuple[Any, str]] = [(value, field)]
+    while stack:
+        value, field = stack.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as error:
+                raise InputError(
+                    f"{where}: {field or 'a key'} holds a lone surrogate U+{ord(value[error.start]):04X}"
+                    f" at offset {error.start}"
+                ) from None
+        elif isinstance(value, dict):
+            for key, item in reversed(value.items()):
+                stack.append((item, f"{field}.{key}" if field else key))
+                stack.append((key, f"a key in {field}" if field else "a key"))
+        elif isinstance(value, list):
+            stack.extend((item, f"{field}[{index}]") for index, item in reversed(list(enumerate(value))))
+
+
+_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def _too_deep_at(raw: str, limit: int = MAX_DEPTH) -> int:
+    """Where raw's JSON first nests deeper than limit (0 if it does not): for the message's line."""
+    depth = 0
+    for match in _STRUCTURE.finditer(raw):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > limit:
+                return match.start()
+        elif token in "]}":
+            depth -= 1
+    return 0
+
+
+def _beyond_json(raw: str, error: RecursionError | ValueError) -> tuple[str, int]:
+    """What Python's JSON parser gave up on, in words, and the offset it is at.
+
+    Not a JSONDecodeError but a limit of Python itself: nesting that exhausts the
+    recursion limit, or an integer with more digits than int() converts.
+    """
+    if isinstance(error, RecursionError):
+        return f"nested deeper than {MAX_DEPTH} levels", _too_deep_at(raw)
+    limit = sys.get_int_max_str_digits()
+    found = re.search(r"\d{%d,}" % (limit + 1), raw) if limit else None
+    if found is None:
+        return f"{error}".split(";")[0], 0
+    return f"a number with {len(found.group())} digits (at most {limit} are read)", found.start()
+
+
+def json_value(raw: str, path: Path, line: int = 1) -> Any:
+    """json.loads, with Python's own limits (nesting, digits) one InputError naming the line."""
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        raise
+    except (RecursionError, ValueError) as error:
+        what, offset = _beyond_json(raw, error)
+        line += raw.count("\n", 0, offset)
+        raise InputError(f"{path}:{line}: not valid JSON: {what}") from None
 
 
 @dataclass
@@ -75,13 +128,17 @@ def read_items(path: Path, raw: str) -> tuple[list[Item], list[str]]:
     parsed_whole = False
     if head.startswith("[") or (path.suffix.lower() == ".json" and head.startswith("{")):
         try:
-            whole = json.loads(raw)
+            whole = json_value(raw, path)
             parsed_whole = True
         except json.JSONDecodeError as error:
             if path.suffix.lower() == ".json" and not error.msg.startswith("Extra data"):
                 raise InputError(
                     f"{path}:{error.lineno}: not valid JSON: {error.msg} at column {error.colno}"
                 ) from None
+        except InputError:
+            if path.suffix.lower() == ".json":
+                raise
+            # JSON lines whose first line is an array: each line says what is wrong with it.
     if parsed_whole and isinstance(whole, list):
         return _array_items(path, raw, whole)
     if parsed_whole and isinstance(whole, dict):
@@ -107,11 +164,14 @@ def _line_items(path: Path, raw: str) -> tuple[list[Item], list[str]]:
         seen += 1
         where = f"{path}:{number}"
         try:
-            data = json.loads(line)
+            data = json_value(line, path, number)
         except json.JSONDecodeError as error:
             last = number == len(lines) or all(not rest.strip() for rest in lines[number:])
             hint = " (the file looks truncated)" if last else ""
             invalid.append(f"{where}: not valid JSON: {error.msg} at column {error.colno}{hint}")
+            continue
+        except InputError as error:
+            invalid.append(str(error))
             continue
         if not isinstance(data, dict):
             invalid.append(f"{where}: expected a JSON object, got {json_type(data)}")
@@ -228,9 +288,11 @@ def _span(
     for name, value in (("start", start), ("end", end)):
         if not isinstance(value, int) or isinstance(value, bool):
             raise InputError(f"{where}: field '{name}' must be an integer")
+        bounded(value, where, name)
     assert isinstance(start, int) and isinstance(end, int)
     if not isinstance(label, str) or not label.strip():
         raise InputError(f"{where}: field 'label' must be a non-empty string")
+    check_label(label, where, "field 'label'")
     if not 0 <= start < end <= len(original):
         raise InputError(f"{where}: offsets {start}-{end} are reversed, empty or outside the text (length {len(original)})")
     quoted = item.get("text")

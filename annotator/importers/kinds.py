@@ -10,15 +10,21 @@ case); a label none of these covers has no kind and is reported.
 - `NAME=LABEL`: rename it to a label the database has or the defaults know
   (`--map GPE=PLACE`, or `--map 3=PERSON` for a doccano label id);
 - `NAME=LABEL:KIND`: rename it and give the new label's kind.
+
+A label holding "=" is named by splitting the value at another "=" (`--map A=B=entity`
+maps the label `A=B` when the file has no label `A`).
 """
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from annotator.errors import InputError
+from annotator.labels import label_problem, shown_label
 from annotator.model import KINDS, Label
+from annotator.text import one_line
 
 DEFAULT_KINDS: dict[str, str] = {
     **dict.fromkeys(
@@ -43,36 +49,59 @@ class Target:
     kind: str | None  # None: the kind of the label it is renamed to
 
 
+def _target(value: str) -> Target:
+    if value in KINDS:
+        return Target(None, value)
+    label, colon, kind = value.rpartition(":")
+    if colon and kind in KINDS and label:
+        return Target(label, kind)
+    return Target(value, None)
+
+
+def _checked(spec: str, name: str, what: str) -> None:
+    """--map names only labels a file could bring in and a label the database can hold."""
+    problem = label_problem(name)
+    if problem is not None:
+        raise InputError(f"--map {one_line(spec, 60)}: {what} {shown_label(name)} {problem}")
+
+
 @dataclass
 class LabelMap:
     entries: dict[str, Target] = field(default_factory=dict)
+    # Other readings of a spec holding several "=": (name, target) split at a later "=".
+    alternates: dict[str, Target] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, specs: Iterable[str]) -> LabelMap:
         entries: dict[str, Target] = {}
+        alternates: dict[str, Target] = {}
         for spec in specs:
             name, sep, value = spec.partition("=")
             name, value = name.strip(), value.strip()
             if not sep or not name or not value:
-                raise InputError(f"--map {spec}: expected NAME=KIND, NAME=LABEL or NAME=LABEL:KIND")
-            if value in KINDS:
-                target = Target(None, value)
-            else:
-                label, colon, kind = value.rpartition(":")
-                if colon and kind in KINDS and label:
-                    target = Target(label, kind)
-                else:
-                    target = Target(value, None)
+                raise InputError(f"--map {one_line(spec, 60)}: expected NAME=KIND, NAME=LABEL or NAME=LABEL:KIND")
+            target = _target(value)
+            _checked(spec, name, "name")
+            if target.label is not None:
+                _checked(spec, target.label, "label")
             if name in entries and entries[name] != target:
-                raise InputError(f"--map {spec}: {name} is mapped twice")
+                raise InputError(f"--map {one_line(spec, 60)}: {one_line(name, 40)} is mapped twice")
             entries[name] = target
-        return cls(entries)
+            head = name
+            while "=" in value:
+                more, _, value = value.partition("=")
+                head, value = f"{head}={more}".strip(), value.strip()
+                if value and label_problem(head) is None:
+                    alternates.setdefault(head, _target(value))
+        return cls(entries, alternates)
 
     def lookup(self, name: str) -> Target | None:
         found = self.entries.get(name)
         if found is None:
             folded = name.casefold()
             found = next((t for n, t in self.entries.items() if n.casefold() == folded), None)
+        if found is None:
+            found = self.alternates.get(name)
         return found
 
     def resolve(self, name: str, known: Mapping[str, Label], defaults: bool = True) -> tuple[str, str] | None:
@@ -96,8 +125,25 @@ class LabelMap:
         return (name, kind) if kind else None
 
     def hint(self, name: str) -> str:
-        """The line that reports a label with no kind."""
+        """The line that reports a label with no kind, with a --map argument to copy.
+
+        The argument is quoted for a POSIX shell when the label needs it ('MY ROLE');
+        a label no one can type (impossible for labels from files, which must be
+        printable) is said to be so instead.
+        """
         target = self.lookup(name)
         if target is not None and target.label:
-            return f"label {name!r} is mapped to {target.label!r}, which has no kind; pass --map {name}={target.label}:entity|claim|quantity"
-        return f"label {name!r} has no kind; pass --map {name}=entity|claim|quantity"
+            head = f"label {shown_label(name)} is mapped to {shown_label(target.label)}, which has no kind"
+            return f"{head}; {_map_argument(name, target.label + ':')}"
+        return f"label {shown_label(name)} has no kind; {_map_argument(name, '')}"
+
+
+def _map_argument(name: str, prefix: str) -> str:
+    """"pass --map NAME=entity|claim|quantity", quoted so that it can be pasted into a shell."""
+    if label_problem(name) is not None or (prefix and label_problem(prefix[:-1]) is not None):
+        return "its name holds characters that cannot be typed, so --map cannot name it; rename it in the file"
+    plain = f"{name}={prefix}entity"
+    quoted = shlex.quote(plain)
+    if quoted == plain:
+        return f"pass --map {name}={prefix}entity|claim|quantity"
+    return f"pass --map {quoted} (or claim or quantity for entity; quoted for the shell)"

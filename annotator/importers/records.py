@@ -6,8 +6,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.errors import InputError
+from annotator.labels import check_label
 from annotator.model import NewSpan
 from annotator.text import canonicalize
+
+# How deep a file's free-form values (meta, span attrs) may nest. Real meta is a few
+# levels deep; far deeper nesting only breaks the JSON code that stores and exports it
+# (Python's json recurses, SQLite's JSON stops at 1000 levels).
+MAX_DEPTH = 100
+# Offsets are SQLite integers; a longer number is no offset, and quoting all its digits
+# would not make a readable message.
+MAX_INTEGER = 2**63 - 1
 
 
 @dataclass
@@ -124,16 +133,49 @@ def json_type(value: Any) -> str:
 def integer(value: Any, where: str, name: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise InputError(f"{where}: field '{name}' must be an integer")
+    return bounded(value, where, name)
+
+
+def bounded(value: int, where: str, name: str, what: str = "an offset") -> int:
+    """An integer SQLite can hold; a huge one is named by its size, not quoted whole."""
+    if abs(value) > MAX_INTEGER:
+        raise InputError(f"{where}: field '{name}' is too large to be {what} ({len(str(abs(value)))} digits)")
     return value
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Does a JSON-like value nest deeper than limit? Walked without recursion."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, (list, tuple)):
+            children = item
+        else:
+            continue
+        if depth >= limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list, tuple)))
+    return False
+
+
+def check_nesting(record: Record) -> None:
+    """Refuse a record whose meta or span attrs nest deeper than MAX_DEPTH, in one line."""
+    if too_deep(record.meta) or too_deep(record.meta_lists):
+        raise InputError(f"{record.where}: meta is nested deeper than {MAX_DEPTH} levels")
+    for span in record.spans:
+        if too_deep(span.attrs):
+            raise InputError(f"{record.where}: a span's attrs are nested deeper than {MAX_DEPTH} levels")
 
 
 def label_name(value: Any, where: str, name: str = "label", numeric: bool = False) -> str:
     """A label as a string; numeric label ids (doccano) become their decimal name."""
     if numeric and isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
+        return str(bounded(value, where, name, "a label id"))
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{where}: field '{name}' must be a non-empty string")
-    return value
+    return check_label(value, where, f"field '{name}'")
 
 
 def checked_offsets(

@@ -31,10 +31,51 @@ from annotator.importers.records import (
     document_text,
     to_canonical,
 )
+from annotator.labels import check_label
 from annotator.model import KINDS, NewSpan
 from annotator.settings import validate_annotator
 
 INSTALL_HINT = "reading a .spacy file needs spaCy, an optional extra: pip install 'annotator[spacy]'"
+
+# A DocBin is zlib-compressed, and spaCy inflates it whole in memory. zlib can inflate
+# 1000 times (a 2 MB file to 2 GB), so the size is measured first, in bounded chunks,
+# and a file that inflates past MAX_RATIO times its size (SMALL_BUDGET for small files:
+# a few repeated short docs compress very well) or past MAX_INFLATED is refused.
+# annotator's own export compresses 5-10 times; MAX_INFLATED holds about 15 million
+# tokens as it writes them (32 bytes each), some 80 MB of text.
+MAX_RATIO = 200
+SMALL_BUDGET = 64 * 2**20
+MAX_INFLATED = 512 * 2**20
+_CHUNK = 2**16
+
+
+def check_inflated_size(path: Path, data: bytes) -> int:
+    """How far `data` inflates, measured without holding it; an InputError past the limits."""
+    budget = min(MAX_INFLATED, max(SMALL_BUDGET, MAX_RATIO * len(data)))
+    inflater = zlib.decompressobj()
+    total = 0
+    view = memoryview(data)
+    try:
+        for offset in range(0, len(data), _CHUNK):
+            pending = bytes(view[offset : offset + _CHUNK])
+            while pending:
+                total += len(inflater.decompress(pending, 2**20))
+                if total > budget:
+                    break
+                pending = inflater.unconsumed_tail
+            if total > budget or inflater.eof:
+                break
+        total += len(inflater.flush()) if total <= budget else 0
+    except zlib.error as error:
+        raise InputError(f"{path}: not a spaCy DocBin (not zlib-compressed data: {error})") from None
+    if total > budget and budget == MAX_INFLATED:
+        raise InputError(f"{path}: refused: inflates to more than {MAX_INFLATED // 2**20} MB, the most a .spacy file may hold")
+    if total > budget:
+        raise InputError(
+            f"{path}: refused: inflates to more than {budget // 2**20} MB, over {MAX_RATIO} times its size;"
+            " a DocBin compresses far less (a compression bomb?)"
+        )
+    return total
 
 
 def _docs(path: Path) -> list[Any]:
@@ -48,10 +89,15 @@ def _docs(path: Path) -> list[Any]:
         data = path.read_bytes()
     except OSError as error:
         raise InputError(f"{path}: cannot read ({error.strerror or error})") from None
+    check_inflated_size(path, data)
     try:
         return list(DocBin().from_bytes(data).get_docs(Vocab()))
-    except (ValueError, TypeError, KeyError, IndexError, zlib.error) as error:  # one line, not a traceback
-        raise InputError(f"{path}: not a spaCy DocBin ({type(error).__name__}: {error})") from None
+    except (
+        ValueError, TypeError, KeyError, IndexError, AttributeError, ArithmeticError, AssertionError, zlib.error
+    ) as error:  # one line, not a traceback
+        raise InputError(f"{path}: not a spaCy DocBin ({type(error).__name__}: {str(error)[:200]})") from None
+    except (MemoryError, RecursionError):
+        raise InputError(f"{path}: not a spaCy DocBin annotator can read (too large or too deeply nested)") from None
 
 
 def parse_docbin(path: Path, default_annotator: str) -> Parsed:
@@ -98,6 +144,7 @@ def _record(doc: Any, where: str, fallback: str, default_annotator: str) -> Reco
         at = f"{where}: span {index}"
         if not span.label_:
             raise InputError(f"{at}: span {span.text!r} has no label")
+        check_label(span.label_, at)
         start, end = span.start_char, span.end_char
         if not 0 <= start < end <= len(doc.text):
             raise InputError(f"{at}: offsets {start}-{end} are empty or outside the text")

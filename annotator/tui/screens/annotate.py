@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, StaleDocumentError
 from annotator.labels import APP_KEYS
 from annotator.model import Document, DocumentSummary, Label, Span
 from annotator.store import ActionResult, Store
@@ -98,6 +98,8 @@ class AnnotateScreen(Screen[None]):
         self.panel.set_labels(self.labels)
         self.view.set_labels(self.labels)
         self.status.annotator = self.annotator
+        if self.store.read_only:
+            self.status.saved = f"READ-ONLY: {self.store.read_only_reason}; you can read and export, not tag"
         self.reload_documents()
         if self.documents:
             last = self.store.last_document(self.annotator)
@@ -359,8 +361,20 @@ class AnnotateScreen(Screen[None]):
 
     def _commit(self, write, what: str):  # type: ignore[no-untyped-def]
         """Run one store write; the status bar says saved only once it committed."""
+        if self.store.read_only:
+            self.app.bell()
+            self.notify(
+                f"This database is read-only ({self.store.read_only_reason}): nothing can be saved",
+                title="Read-only",
+                severity="warning",
+                timeout=4,
+            )
+            return None
         try:
             result = write()
+        except StaleDocumentError as error:
+            self._reload_changed_article(str(error))
+            return None
         except (AnnotatorError, sqlite3.Error) as error:
             self.status.saved = f"NOT SAVED: {error}"
             self.notify(str(error), title="Not saved", severity="error", timeout=4, markup=False)
@@ -369,6 +383,24 @@ class AnnotateScreen(Screen[None]):
         if result is not None and what not in ("undo", "redo"):
             self.status.saved = f"saved {datetime.now():%H:%M:%S}: {what}"
         return result
+
+    def _reload_changed_article(self, reason: str) -> None:
+        """Another process replaced the article's text: show the stored version, spans re-anchored."""
+        self.status.saved = f"NOT SAVED: {reason}"
+        self.app.bell()
+        self.reload_documents()
+        if self.document is None or self.document.id not in {d.id for d in self.documents}:
+            if self.documents:
+                self.open_document(self.documents[0].id)
+        else:
+            self.open_document(self.document.id, min(self.view.cursor, len(self.store.document(self.document.id).text)))
+        self.notify(
+            f"{reason}. It is reloaded: check your last action and do it again.",
+            title="Article changed",
+            severity="warning",
+            timeout=8,
+            markup=False,
+        )
 
     def _apply_change(
         self,

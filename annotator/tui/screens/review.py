@@ -1,12 +1,15 @@
 """Adjudication: all analysts' spans on one article, grouped, settled into the gold set.
 
 Gold spans are stored under the reserved annotator name `gold`; each records the
-reviewer and the analysts (and span uids) it came from.
+reviewer and the analysts (and span uids) it came from. A number key toggles that
+version of the group in or out of gold, so a group can end with several gold spans
+(one analyst's two spans against another's one span over both).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 
 from textual import on
@@ -17,7 +20,7 @@ from textual.screen import Screen
 
 from annotator.errors import AnnotatorError
 from annotator.labels import APP_KEYS
-from annotator.model import Document, Label
+from annotator.model import Document, Label, Span
 from annotator.review import GOLD, Group, gold_attrs, group_spans, is_analyst
 from annotator.store import Store
 from annotator.text import resize_range
@@ -35,8 +38,12 @@ class ReviewScreen(Screen[None]):
         Binding("shift+tab", "next_disagreement(-1)", "Prev ≠", show=False, priority=True, id="review.previous"),
         Binding("j", "move_group(1)", "Next group", show=False, id="review.down"),
         Binding("k", "move_group(-1)", "Previous group", show=False, id="review.up"),
-        Binding("1", "accept(1)", "Accept 1-9", id="review.accept.1"),
-        *[Binding(str(n), f"accept({n})", f"Accept version {n}", show=False, id=f"review.accept.{n}") for n in range(2, 10)],
+        Binding("1", "toggle(1)", "Gold ± 1-9", id="review.accept.1"),
+        *[
+            Binding(str(n), f"toggle({n})", f"Version {n} in / out of gold", show=False, id=f"review.accept.{n}")
+            for n in range(2, 10)
+        ],
+        Binding("e", "next_gold", "Next ★ to edit", id="review.next_gold"),
         Binding("A", "accept_agreed", "Accept agreed", id="review.accept_agreed"),
         Binding("x", "reject", "Reject", id="review.reject"),
         Binding("left_square_bracket", "resize('start', -1)", "Grow start", show=False, id="review.grow_start"),
@@ -62,6 +69,9 @@ class ReviewScreen(Screen[None]):
         self.groups: list[Group] = []
         self.coders: list[str] = []
         self.current = 0
+        # The gold span label keys and [ ] { } edit when a group has several: the one
+        # last put in gold, or the one `e` moved to (see edited_gold).
+        self.editing: str | None = None
 
     def compose(self) -> ComposeResult:
         yield DocumentHeader(id="review-header")
@@ -112,10 +122,11 @@ class ReviewScreen(Screen[None]):
             self.view.load(self.document.text, analyst_spans, self.labels)
         else:
             self.view.set_spans(analyst_spans)
-        self.panel.set_groups(self.groups, self.current if self.groups else None, self.coders)
+        self.panel.set_groups(self.groups, self.current if self.groups else None, self.coders, self._editing_uid())
         self._show_header()
         if self.groups:
             self._show_group(self.current)
+        self.refresh_bindings()
 
     def _show_header(self) -> None:
         assert self.document is not None
@@ -132,11 +143,17 @@ class ReviewScreen(Screen[None]):
             return
         self.current = index
         group = self.groups[index]
-        view = self.view
-        view.anchor = group.start
-        view.move_to(group.end, select=True)
-        view.scroll_to_offset(group.start)
-        self.panel.highlight(index, group)
+        # Exactly the analysts' range, punctuation and all: this shows, it is not tagged.
+        self.view.select_range(group.start, group.end, exact=True)
+        self.view.scroll_to_offset(group.start)
+        self.panel.highlight(index, group, self._editing_uid())
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`e` only means something (and only shows) when the group has several gold spans."""
+        if action == "next_gold":
+            return bool(self.groups) and len(self.groups[self.current].gold) > 1
+        return True
 
     # -- navigation ------------------------------------------------------------
 
@@ -197,7 +214,7 @@ class ReviewScreen(Screen[None]):
 
     # -- adjudication ----------------------------------------------------------
 
-    def _write(self, write, what: str) -> bool:  # type: ignore[no-untyped-def]
+    def _write(self, write: Callable[[], None], what: str) -> bool:
         try:
             write()
         except (AnnotatorError, sqlite3.Error) as error:
@@ -214,32 +231,43 @@ class ReviewScreen(Screen[None]):
             return None
         return self.groups[self.current]
 
-    def action_accept(self, number: int) -> None:
-        """Accept version `number` of the current group into gold."""
+    def action_toggle(self, number: int) -> None:
+        """Put version `number` of the current group in gold, or take it out if it is there.
+
+        Additive, so a group can end with several gold spans; one undo step either way.
+        """
         group = self._group()
-        if group is None or self.document is None:
+        document = self.document
+        if group is None or document is None:
             return
         if not 1 <= number <= len(group.versions):
             self.app.bell()
             self.notify(f"This group has {len(group.versions)} version(s)", timeout=2)
             return
-        self._accept(group, number - 1)
+        version = group.versions[number - 1]
+        standing = group.gold_for(number - 1)
+        if standing:
 
-    def _accept(self, group: Group, index: int) -> None:
-        document = self.document
-        assert document is not None
-        version = group.versions[index]
+            def remove() -> None:
+                with self.store.batch():  # one step for undo
+                    for gold in standing:
+                        self.store.delete_span(document, gold.uid, GOLD)
 
-        def write() -> None:
+            if self._write(remove, f"version {number} out of gold ({version.label} “{version.text}”)"):
+                self.load(document.id, keep=self.current)
+            return
+        added: list[str] = []
+
+        def add() -> None:
             with self.store.batch():  # one step for undo
-                for gold in group.gold:
-                    self.store.delete_span(document, gold.uid, GOLD)
                 self.store.unreject(s.uid for v in group.versions for s in v.spans)
-                self.store.add_span(
+                span = self.store.add_span(
                     document, version.start, version.end, version.label, GOLD, attrs=gold_attrs(version, self.reviewer)
                 )
+                added.append(span.uid)
 
-        if self._write(write, f"gold {version.label} from {', '.join(version.annotators)}"):
+        if self._write(add, f"version {number} in gold: {version.label} from {', '.join(version.annotators)}"):
+            self.editing = added[0]
             self.load(document.id, keep=self.current)
 
     def action_accept_agreed(self) -> None:
@@ -277,15 +305,48 @@ class ReviewScreen(Screen[None]):
         if self._write(write, "rejected the group"):
             self.load(document.id, keep=self.current)
 
-    def _gold_of_group(self) -> tuple[Group, object] | None:
+    def edited_gold(self, group: Group) -> Span | None:
+        """The gold span of `group` that label keys and [ ] { } edit (marked ▸ in the panel).
+
+        The one last put in gold or picked with `e`; else the one changed last.
+        """
+        if not group.gold:
+            return None
+        for gold in group.gold:
+            if gold.uid == self.editing:
+                return gold
+        return max(group.gold, key=lambda s: (s.updated_at, s.created_at, s.start))
+
+    def _editing_uid(self) -> str | None:
+        if not self.groups:
+            return None
+        gold = self.edited_gold(self.groups[self.current])
+        return gold.uid if gold else None
+
+    def action_next_gold(self) -> None:
+        """Edit the next gold span of the group (in reading order, wrapping)."""
+        group = self._group()
+        if group is None:
+            return
+        current = self.edited_gold(group)
+        if current is None or len(group.gold) < 2:
+            self.app.bell()
+            return
+        uids = [g.uid for g in group.gold]
+        self.editing = uids[(uids.index(current.uid) + 1) % len(uids)]
+        self.panel.show_details(group, self.editing)
+
+    def _gold_of_group(self) -> tuple[Group, Span] | None:
         group = self._group()
         if group is None:
             return None
-        if len(group.gold) != 1:
+        gold = self.edited_gold(group)
+        if gold is None:
             self.app.bell()
-            self.notify("Accept a version first (1-9); then label keys and [ ] { } edit the gold span", timeout=3)
+            self.notify("Put a version in gold first (1-9); then label keys and [ ] { } edit the gold span", timeout=3)
             return None
-        return group, group.gold[0]
+        self.editing = gold.uid
+        return group, gold
 
     def action_retag(self, label: str) -> None:
         found = self._gold_of_group()
@@ -293,7 +354,7 @@ class ReviewScreen(Screen[None]):
         if found is None or document is None:
             return
         _, gold = found
-        if self._write(lambda: self.store.update_span(document, gold.uid, GOLD, label=label), f"gold retagged {label}"):  # type: ignore[attr-defined]
+        if self._write(lambda: self.store.update_span(document, gold.uid, GOLD, label=label), f"gold retagged {label}"):
             self.load(document.id, keep=self.current)
 
     def action_resize(self, edge: str, direction: int) -> None:
@@ -302,11 +363,11 @@ class ReviewScreen(Screen[None]):
         if found is None or document is None:
             return
         _, gold = found
-        start, end = resize_range(document.text, gold.start, gold.end, edge, direction, True)  # type: ignore[attr-defined]
+        start, end = resize_range(document.text, gold.start, gold.end, edge, direction, True)
         if start >= end:
             self.app.bell()
             return
-        if self._write(lambda: self.store.update_span(document, gold.uid, GOLD, start=start, end=end), "gold resized"):  # type: ignore[attr-defined]
+        if self._write(lambda: self.store.update_span(document, gold.uid, GOLD, start=start, end=end), "gold resized"):
             self.load(document.id, keep=self.current)
 
     def action_undo(self) -> None:

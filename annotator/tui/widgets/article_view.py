@@ -181,6 +181,11 @@ A label key tags the selection. **enter** picks the span under the cursor
         self._dragging = False
         self._drag_moved = False
         self._theme_key: object = None
+        # A range selected as it stands (a sentence, a review group): not snapped while
+        # the selection is exactly that range.
+        self._exact: tuple[int, int] | None = None
+        # render_line asks for the selection once per row: snap it once per change.
+        self._snapped: tuple[tuple[int, int, bool], tuple[int, int] | None] | None = None
 
     # -- data in ---------------------------------------------------------------
 
@@ -193,6 +198,8 @@ A label key tags the selection. **enter** picks the span under the cursor
         self._line_versions = [0] * len(self._lines)
         self._cache.clear()
         self._wrap_width = 0
+        self._exact = None
+        self._snapped = None
         self.set_labels(labels)
         self._set_spans(spans)
         self.set_reactive(ArticleView.anchor, None)
@@ -286,13 +293,28 @@ A label key tags the selection. **enter** picks the span under the cursor
 
     @property
     def selection(self) -> tuple[int, int] | None:
-        """The selected range as it will be tagged (snapped to words unless precise)."""
+        """The selected range as it will be tagged (snapped to words unless precise).
+
+        Keys and the mouse both select through anchor and cursor, so both get the same
+        snapping: whole words, without the punctuation around them (see trim_to_words).
+        """
         if self.anchor is None or self.anchor == self.cursor:
             return None
         start, end = sorted((self.anchor, self.cursor))
-        if self.snap_words:
-            return snap_to_words(self.text, start, end)
-        return trim(self.text, start, end)
+        if self._exact == (start, end):
+            return self._exact
+        key = (start, end, self.snap_words)
+        if self._snapped is not None and self._snapped[0] == key:
+            return self._snapped[1]
+        found = snap_to_words(self.text, start, end) if self.snap_words else trim(self.text, start, end)
+        self._snapped = (key, found)
+        return found
+
+    def select_range(self, start: int, end: int, exact: bool = False) -> None:
+        """Select [start, end); exact keeps it as given (a sentence keeps its full stop)."""
+        self._exact = (start, end) if exact and start < end else None
+        self.anchor = start
+        self.move_to(end, select=True)
 
     def spans_at(self, offset: int) -> list[Span]:
         """Spans containing offset, innermost first."""
@@ -363,16 +385,15 @@ A label key tags the selection. **enter** picks the span under the cursor
         if found is None:
             self.app.bell()
             return
-        self.anchor = found[0]
-        self.move_to(found[1], select=True)
+        self.select_range(*found)
 
     def action_select_sentence(self) -> None:
         found = sentence_at(self.text, self.cursor)
         if found is None:
             self.app.bell()
             return
-        self.anchor = found[0]
-        self.move_to(found[1], select=True)
+        # A claim is the whole sentence, its closing full stop or quote mark included.
+        self.select_range(*found, exact=True)
 
     def action_clear(self) -> None:
         if self.anchor is None and self.active_uid is None:
@@ -430,6 +451,8 @@ A label key tags the selection. **enter** picks the span under the cursor
         self.post_message(self.CursorMoved(self, new))
 
     def watch_anchor(self, old: int | None, new: int | None) -> None:
+        if new is None:
+            self._exact = None  # the exact range is gone with its selection
         points = [p for p in (old, new, self.cursor) if p is not None]
         self._refresh_offsets(min(points), max(points) + 1)
 

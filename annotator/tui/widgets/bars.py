@@ -35,7 +35,7 @@ class StatusBar(Static):
     position: reactive[str] = reactive("")
 
     def render(self) -> Content:
-        failed = self.saved.startswith("NOT SAVED")
+        failed = self.saved.startswith(("NOT SAVED", "READ-ONLY"))
         return Content.assemble(
             (f" {one_line(self.annotator, 40)} ", "reverse"),
             "  ",

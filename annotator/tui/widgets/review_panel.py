@@ -1,4 +1,8 @@
-"""The review panel: an article's span groups (agreed, partial, disagreement) and their versions."""
+"""The review panel: an article's span groups (agreed, partial, disagreement) and their versions.
+
+Each version in gold carries a ★, in the list and in the details, and the details list
+the group's gold spans, ▸ marking the one label keys and [ ] { } edit.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +37,8 @@ def group_prompt(group: Group, labels: dict[str, Label]) -> Content:
         parts.append((one_line(version.label, 10), f"bold {label.color if label else '#abb2bf'}"))
         parts.append(f" {one_line(version.text, 24)}")
         parts.append((f" {len(version.annotators)}", "dim"))
+        if group.gold_for(index):
+            parts.append(("★", "bold yellow"))
     return Content.assemble(*parts)
 
 
@@ -61,7 +67,7 @@ class ReviewPanel(Vertical):
     def set_labels(self, labels: list[Label]) -> None:
         self._labels = {label.name: label for label in labels}
 
-    def set_groups(self, groups: list[Group], highlighted: int | None, coders: list[str]) -> None:
+    def set_groups(self, groups: list[Group], highlighted: int | None, coders: list[str], editing: str | None = None) -> None:
         option_list = self.query_one("#group-list", OptionList)
         option_list.set_options(Option(group_prompt(g, self._labels), id=str(i)) for i, g in enumerate(groups))
         counts = {status: sum(1 for g in groups if g.status == status) for status in STATUS_MARK}
@@ -76,41 +82,65 @@ class ReviewPanel(Vertical):
         )
         if highlighted is not None and groups:
             option_list.highlighted = min(highlighted, len(groups) - 1)
-        self.show_details(groups[highlighted] if highlighted is not None and 0 <= highlighted < len(groups) else None)
+        self.show_details(groups[highlighted] if highlighted is not None and 0 <= highlighted < len(groups) else None, editing)
 
-    def highlight(self, index: int, group: Group | None) -> None:
+    def highlight(self, index: int, group: Group | None, editing: str | None = None) -> None:
         option_list = self.query_one("#group-list", OptionList)
         option_list.highlighted = index
         option_list.scroll_to_highlight()
-        self.show_details(group)
+        self.show_details(group, editing)
 
-    def show_details(self, group: Group | None) -> None:
+    def show_details(self, group: Group | None, editing: str | None = None) -> None:
+        """The group's versions (★ when in gold), its gold spans (▸ the edited one) or its state."""
         details = self.query_one("#group-details", Static)
         if group is None:
             details.update(Content("No spans by analysts in this article yet.").stylize("dim"))
             return
         mark, colour = STATUS_MARK[group.status]
         parts: list[str | tuple[str, str]] = [(f"{mark} {group.status}", colour), (f"  {group.kind}  {group.start}–{group.end}", "dim")]
-        for number, version in enumerate(group.versions, start=1):
+        for index, version in enumerate(group.versions):
             label = self._labels.get(version.label)
             parts.extend(
                 [
                     "\n",
-                    (f" {number} ", "reverse bold"),
+                    (f" {index + 1} ", "reverse bold"),
                     " ",
                     (one_line(version.label, 12), f"bold {label.color if label else '#abb2bf'}"),
                     f" “{one_line(version.text, 50)}”",
                     (f"\n     {', '.join(one_line(a, 16) for a in version.annotators)}", "dim"),
                 ]
             )
+            if group.gold_for(index):
+                parts.append(("  ★ in gold", "bold yellow"))
         parts.append("\n")
         if group.gold:
+            count = len(group.gold)
+            parts.extend(["\n", (f"gold: {count} span{'s' if count != 1 else ''}", "bold"), (" · numbers add / remove", "dim")])
             for gold in group.gold:
-                parts.extend(["\n", ("★ gold ", "bold yellow"), (one_line(gold.label, 12), "bold"), f" “{one_line(gold.text, 50)}”"])
+                marker = "▸ " if gold.uid == editing else "  "
+                source = group.version_of(gold)
+                if source is None:
+                    origin = "  not from a version"
+                else:
+                    version = group.versions[source]
+                    same = (version.start, version.end, version.label) == (gold.start, gold.end, gold.label)
+                    origin = f"  from {source + 1}" + ("" if same else ", edited")
+                parts.extend(
+                    [
+                        "\n",
+                        (marker, "bold"),
+                        ("★ gold ", "bold yellow"),
+                        (one_line(gold.label, 12), "bold"),
+                        f" “{one_line(gold.text, 50)}”",
+                        (origin, "dim"),
+                    ]
+                )
+            hint = "▸ label keys, [ ] { } edit this" + (" · e: the next" if count > 1 else "")
+            parts.extend(["\n", (hint, "italic dim")])
         elif group.rejected:
             parts.extend(["\n", ("✗ rejected", "dim")])
         else:
-            parts.extend(["\n", ("pending: press a number to accept that version, x to reject", "italic dim")])
+            parts.extend(["\n", ("pending: 1-9 puts a version in gold, x rejects", "italic dim")])
         details.update(Content.assemble(*parts))
 
     @on(OptionList.OptionHighlighted, "#group-list")
