@@ -14,7 +14,7 @@ import click
 from annotator import __version__
 from annotator.errors import AnnotatorError, InputError
 from annotator.settings import bundled_corpus, default_db_path, resolve_annotator, validate_annotator
-from annotator.store import Store, damaged_message
+from annotator.store import Store, damaged_message, is_damage
 from annotator.text import json_for_terminal, one_line
 
 DB_HELP = "Database file (default: $ANNOTATOR_DB, else ./annotator.db)."
@@ -160,6 +160,8 @@ def annotate(db_path: Path | None, name: str | None, labels_file: Path | None) -
         app.run()
     finally:
         store.close()
+    if app.database_failure is not None:
+        raise app.database_failure
 
 
 def _import_bundled(store: Store) -> None:
@@ -204,6 +206,11 @@ def _import_bundled(store: Store) -> None:
     is_flag=True,
     help="Import the good records of a file with bad ones, and list the bad ones.",
 )
+@click.option(
+    "--follow-links",
+    is_flag=True,
+    help="Also import files that links inside a folder point to outside it (skipped by default).",
+)
 def import_command(
     paths: tuple[Path, ...],
     db_path: Path | None,
@@ -213,6 +220,7 @@ def import_command(
     fmt: str | None,
     label_maps: tuple[str, ...],
     skip_invalid: bool,
+    follow_links: bool,
 ) -> None:
     """Import articles and annotations: text, JSONL/JSON, brat, or folders of them.
 
@@ -235,7 +243,7 @@ def import_command(
 
     annotator = resolve_annotator(name)
     labels = LabelMap.parse(label_maps)
-    files, problems = collect_files(paths, any_suffix=fmt is not None)
+    files, problems = collect_files(paths, any_suffix=fmt is not None, follow_links=follow_links)
     for problem in problems:
         click.echo(f"annotator: {one_line(problem)}", err=True)
     if not files:
@@ -332,49 +340,52 @@ def export(
       annotator export --format conll --annotator gold --split train=0.8,dev=0.1,test=0.1
       annotator export --format prodigy --status done   only articles analysts marked done
     """
+    from annotator.exporters.atomic import no_wider_than
     from annotator.exporters.formats import FORMATS, same_file
     from annotator.exporters.native import ExportFilter, export_native, write_native
 
     path = db_path or default_db_path()
     store = open_db(path, read_only=True)
     try:
-        known = set(store.label_map())
-        for label in labels:
-            if label not in known:
-                raise InputError(f"--label {label}: no such label (known: {', '.join(sorted(known))})")
-        with_spans = {row[0] for row in store.conn.execute("SELECT DISTINCT annotator FROM spans")}
-        # An analyst who only marked articles done (nothing in them) has true negatives to export.
-        with_spans |= {row[0] for row in store.conn.execute("SELECT DISTINCT annotator FROM progress WHERE state = 'done'")}
-        for name in names:
-            validate_annotator(name, allow_reserved=True)
-            if name not in with_spans:
-                near = [n for n in sorted(with_spans) if n.lower() == name.lower()]
-                hint = f"; did you mean {near[0]!r}?" if near else f" (analysts with spans: {', '.join(sorted(with_spans)) or 'none'})"
-                raise InputError(f"--annotator {name}: no spans by this analyst{hint}")
-        selection = ExportFilter(
-            list(names) or None, list(labels) or None, list(kinds) or None, only_annotated, status or FORMATS[fmt].status
-        )
-        if fmt != "native" or split is not None or selection.status != "all":
-            from annotator.exporters.formats import default_target, run_export
+        # An export is a copy of the database's data: never more readable than the database.
+        with no_wider_than(path):
+            known = set(store.label_map())
+            for label in labels:
+                if label not in known:
+                    raise InputError(f"--label {label}: no such label (known: {', '.join(sorted(known))})")
+            with_spans = {row[0] for row in store.conn.execute("SELECT DISTINCT annotator FROM spans")}
+            # An analyst who only marked articles done (nothing in them) has true negatives to export.
+            with_spans |= {row[0] for row in store.conn.execute("SELECT DISTINCT annotator FROM progress WHERE state = 'done'")}
+            for name in names:
+                validate_annotator(name, allow_reserved=True)
+                if name not in with_spans:
+                    near = [n for n in sorted(with_spans) if n.lower() == name.lower()]
+                    hint = f"; did you mean {near[0]!r}?" if near else f" (analysts with spans: {', '.join(sorted(with_spans)) or 'none'})"
+                    raise InputError(f"--annotator {name}: no spans by this analyst{hint}")
+            selection = ExportFilter(
+                list(names) or None, list(labels) or None, list(kinds) or None, only_annotated, status or FORMATS[fmt].status
+            )
+            if fmt != "native" or split is not None or selection.status != "all":
+                from annotator.exporters.formats import default_target, run_export
 
-            to_stdout = out is not None and str(out) == "-"
-            target = None if to_stdout else out or default_target(FORMATS[fmt], path, names)
-            outcome = run_export(store, path, fmt, target, selection, split)
-            for line in outcome.lines:
-                click.echo(one_line(line), err=to_stdout)
-            return
-        if out is not None and str(out) == "-":
-            sys.stdout.flush()
-            count = write_native(store, sys.stdout.buffer, selection)
-            sys.stdout.buffer.flush()
-            return
-        suffix = "".join("-" + re.sub(r"[^\w.@+-]+", "_", name.strip()) for name in names)
-        target = out or Path("exports") / f"{path.stem}{suffix}.jsonl"
-        if same_file(target, path):
-            raise InputError(f"--out {target}: that is the database itself; choose another file")
-        if target.is_dir():
-            raise InputError(f"--out {target}: is a folder; native export writes a file")
-        count = export_native(store, target, selection)
+                to_stdout = out is not None and str(out) == "-"
+                target = None if to_stdout else out or default_target(FORMATS[fmt], path, names)
+                outcome = run_export(store, path, fmt, target, selection, split)
+                for line in outcome.lines:
+                    click.echo(one_line(line), err=to_stdout)
+                return
+            if out is not None and str(out) == "-":
+                sys.stdout.flush()
+                count = write_native(store, sys.stdout.buffer, selection)
+                sys.stdout.buffer.flush()
+                return
+            suffix = "".join("-" + re.sub(r"[^\w.@+-]+", "_", name.strip()) for name in names)
+            target = out or Path("exports") / f"{path.stem}{suffix}.jsonl"
+            if same_file(target, path):
+                raise InputError(f"--out {target}: that is the database itself; choose another file")
+            if target.is_dir():
+                raise InputError(f"--out {target}: is a folder; native export writes a file")
+            count = export_native(store, target, selection)
     finally:
         store.close()
     click.echo(f"wrote {count} document{'s' if count != 1 else ''} to {one_line(str(target))}")
@@ -580,7 +591,11 @@ def main() -> None:
         click.echo(f"annotator: {one_line(str(error))}", err=True)
         sys.exit(1)
     except sqlite3.OperationalError as error:
-        click.echo(f"annotator: database error: {one_line(str(error))}", err=True)
+        where = _opened[-1] if _opened else default_db_path()
+        if is_damage(error):
+            click.echo(f"annotator: {damaged_message(where, error)}", err=True)
+        else:
+            click.echo(f"annotator: {one_line(str(where))}: database error: {one_line(str(error), 200)}", err=True)
         sys.exit(1)
     except sqlite3.DatabaseError as error:
         # A damaged page found after opening (a truncated file, a corrupted page).

@@ -88,8 +88,10 @@ def _copy_mode(source: Path) -> int:
     return (source.stat().st_mode & 0o777) & (0o666 & ~umask)
 
 
-def _is_damage(error: sqlite3.DatabaseError) -> bool:
-    return "malformed" in str(error) or "corrupt" in str(error)
+def is_damage(error: sqlite3.DatabaseError) -> bool:
+    """A damaged file, as opposed to a locked, full or read-only one."""
+    text = str(error)
+    return any(sign in text for sign in ("malformed", "corrupt", "Could not decode"))
 
 
 def damaged_message(path: Path | str, error: sqlite3.DatabaseError) -> str:
@@ -98,7 +100,7 @@ def damaged_message(path: Path | str, error: sqlite3.DatabaseError) -> str:
 
     shown = one_line(str(path))
     return (
-        f"{shown}: database is damaged ({' '.join(str(error).split())}); restore it from a backup (`annotator backup` makes one), "
+        f"{shown}: database is damaged ({one_line(str(error), 100)}); restore it from a backup (`annotator backup` makes one), "
         f"or salvage what is readable: sqlite3 {shown} .recover | sqlite3 recovered.db"
     )
 
@@ -323,7 +325,7 @@ class Store:
                 )
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as error:
-            if _is_damage(error):
+            if is_damage(error):
                 raise DamagedDatabaseError(damaged_message(path, error)) from None
             if isinstance(error, sqlite3.OperationalError):
                 # Full disk, no permission, locked: the file may be fine.
@@ -340,6 +342,19 @@ class Store:
             if tables and "documents" not in tables:
                 conn.close()
                 raise InputError(f"{path}: is an SQLite file but not an annotator database")
+        try:
+            return cls._set_up(conn, path, version, blocked)
+        except sqlite3.Error:
+            conn.close()
+            if not existed:
+                # A database that could not even be created (a full disk) leaves no
+                # empty file behind to be mistaken for one later.
+                for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                    leftover.unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def _set_up(cls, conn: sqlite3.Connection, path: Path, version: int, blocked: str | None) -> Store:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         if blocked:
             if version < SCHEMA_VERSION:
@@ -1003,16 +1018,20 @@ class Store:
             "SELECT op, span_uid, before, after FROM actions WHERE id = ?", (target,)
         ).fetchone()
         if original_op == "reject":
-            if op == "undo":
+            # A change to a rejection: before/after hold {"reviewer": ...} when the span
+            # was rejected on that side, NULL when it was not (a withdrawal has after NULL).
+            wanted_json = before_json if op == "undo" else after_json
+            if wanted_json is None:
                 self.conn.execute("DELETE FROM decisions WHERE span_uid = ?", (uid,))
             else:
-                reviewer = json.loads(after_json or "{}").get("reviewer", annotator)
+                reviewer = json.loads(wanted_json).get("reviewer", annotator)
                 self.conn.execute(
                     "INSERT OR REPLACE INTO decisions (span_uid, document_id, decision, reviewer, at) VALUES (?, ?, 'rejected', ?, ?)",
                     (uid, document.id, reviewer, now()),
                 )
             self._log(annotator, document.id, op, uid, None, None, target)
-            return ActionResult(description=f"{op} reject", span=None)
+            withdrawn = before_json is not None and after_json is None
+            return ActionResult(description=f"{op} {'withdrawn rejection' if withdrawn else 'reject'}", span=None)
         before = self._span_from_json(before_json, document.id)
         after = self._span_from_json(after_json, document.id)
         wanted = before if op == "undo" else after
@@ -1108,9 +1127,22 @@ class Store:
                     (uuid.uuid4().hex, log_as, document_id, now(), uid, json.dumps({"reviewer": reviewer}), self._batch),
                 )
 
-    def unreject(self, span_uids: Iterable[str]) -> None:
+    def unreject(self, span_uids: Iterable[str], log_as: str = "gold") -> None:
+        """Withdraw rejections, logged in log_as's history so undo puts them back."""
         with self.transaction():
-            self.conn.executemany("DELETE FROM decisions WHERE span_uid = ?", [(uid,) for uid in span_uids])
+            for uid in span_uids:
+                row = self.conn.execute(
+                    "SELECT document_id, reviewer FROM decisions WHERE span_uid = ?", (uid,)
+                ).fetchone()
+                if row is None:
+                    continue
+                document_id, reviewer = row
+                self.conn.execute("DELETE FROM decisions WHERE span_uid = ?", (uid,))
+                self.conn.execute(
+                    "INSERT INTO actions (uid, annotator, document_id, at, op, span_uid, before, after, target, batch)"
+                    " VALUES (?, ?, ?, ?, 'reject', ?, ?, NULL, NULL, ?)",
+                    (uuid.uuid4().hex, log_as, document_id, now(), uid, json.dumps({"reviewer": reviewer}), self._batch),
+                )
 
     # -- backup ----------------------------------------------------------------------
 
@@ -1194,16 +1226,17 @@ class Store:
             other = Store.open(copy, create=False)
             other.conn.execute("CREATE INDEX IF NOT EXISTS actions_by_span ON actions (span_uid)")
             other.close()
-            report = self._merge_from(copy)
+            report = self._merge_from(copy, other_path)
         finally:
             scratch.cleanup()
         self._labels = None
         return report
 
-    def _merge_from(self, copy: Path) -> MergeReport:
+    def _merge_from(self, copy: Path, source: Path) -> MergeReport:
         report = MergeReport()
         self.conn.execute("ATTACH DATABASE ? AS other", (str(copy),))
         try:
+            self._check_names(source)
             with self.transaction():
                 self.conn.execute("CREATE INDEX IF NOT EXISTS actions_by_span ON actions (span_uid)")
                 self._merge_labels()
@@ -1220,6 +1253,26 @@ class Store:
         finally:
             self.conn.execute("DETACH DATABASE other")
         return report
+
+    def _check_names(self, source: Path) -> None:
+        """Labels and analyst names are checked as an import checks them: no way in for raw ones."""
+        from annotator.labels import label_problem
+        from annotator.settings import validate_annotator
+        from annotator.text import one_line
+
+        for (name,) in self.conn.execute(
+            "SELECT name FROM other.labels UNION SELECT DISTINCT label FROM other.spans"
+        ).fetchall():
+            problem = label_problem(name)
+            if problem:
+                raise InputError(f"{one_line(str(source))}: label {one_line(repr(name))} {problem}; nothing merged")
+        for (name,) in self.conn.execute(
+            "SELECT name FROM other.annotators UNION SELECT DISTINCT annotator FROM other.spans"
+        ).fetchall():
+            try:
+                validate_annotator(name, allow_reserved=True)
+            except InputError as error:
+                raise InputError(f"{one_line(str(source))}: analyst {one_line(repr(name))}: {error}; nothing merged") from None
 
     def _merge_labels(self) -> None:
         mine = self.label_map()

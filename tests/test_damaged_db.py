@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,32 @@ def test_every_command_on_a_damaged_database_says_so_in_one_line(tmp_path: Path,
     assert sha(db) == before
     assert not (tmp_path / "copy.db").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+async def test_the_app_meeting_a_damaged_page_ends_with_the_error_not_a_traceback(tmp_path: Path) -> None:
+    """The file opens (its first pages are fine) but the article's text sits on damaged pages."""
+    from annotator.tui.app import make_app
+
+    db = tmp_path / "team.db"
+    with Store.open(db) as store:
+        store.add_document("one", "One", "A short first article.")
+        store.add_document("two", "Two", "Alice met Bob in Paris. " * 20000)  # overflow pages
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(db.read_bytes())
+    page = 4096
+    for offset in range(len(data) // 2, len(data), page):
+        data[offset : offset + 4] = b"\xff\xff\xff\xff"  # overflow page chain pointers
+    db.write_bytes(bytes(data))
+    store = Store.open(db, create=False)
+    try:
+        app = make_app(store, "alice")
+        async with app.run_test():
+            app.simulate_key("n")  # the second article's text is on the damaged pages
+            for _ in range(100):
+                if app.database_failure is not None:
+                    break
+                await asyncio.sleep(0.02)
+        assert isinstance(app.database_failure, sqlite3.DatabaseError)
+        assert app.return_code == 1
+    finally:
+        store.close()

@@ -62,3 +62,13 @@ def test_an_import_that_fills_the_disk_stops_with_one_clear_line(tmp_path: Path,
     stats = run_cli(tmp_path, "stats", "--db", str(db), name="alice")
     assert stats.returncode == 0, stats.stderr
     assert f"Documents: {len(went_in)}" in stats.stdout
+
+
+def test_a_database_that_cannot_be_created_on_a_full_disk_leaves_no_file(tmp_path: Path, small_disk: Path) -> None:
+    (small_disk / "filler").write_bytes(b"\0" * (600 * 1024 - 4096))
+    paths = articles(tmp_path / "corpus", 1)
+    result = run_cli(tmp_path, "import", str(paths[0]), "--db", str(small_disk / "new.db"), name="alice")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"annotator: {small_disk / 'new.db'}: database error: database or disk is full"
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]

@@ -166,9 +166,10 @@ def test_backup_and_merge_name_hostile_files_safely(hostile: Path) -> None:
     result = run(cwd, "backup", f"nowhere{CSI}/copy.db", "--db", hostile.name)
     assert result.returncode != 0 and "no such folder" in result.stderr
     Store.open(cwd / f"fresh{C1}.db").close()
+    # Labels no import would take are not merged in either: one safe line, nothing changed.
     result = run(cwd, "merge", hostile.name, "--db", f"fresh{C1}.db")
-    assert result.returncode == 0, result.stderr
-    assert "merged team␛]0;pwned␇.db: 2 documents added" in result.stdout
+    assert result.returncode != 0
+    assert result.stderr.startswith("annotator: team␛]0;pwned␇.db: label ") and "nothing merged" in result.stderr
     result = run(cwd, "merge", f"missing{OSC}.db", "--db", f"fresh{C1}.db")
     assert result.returncode != 0 and "no such database" in result.stderr
 

@@ -213,9 +213,9 @@ def test_a_link_leaving_the_folder_is_skipped_and_reported(tmp_path: Path) -> No
     assert result.returncode != 0
     assert "Traceback" not in result.stdout + result.stderr
     assert sorted(result.stderr.splitlines()) == [
-        "annotator: skipped: corpus/a.txt links outside the folder (name it on the command line to import it)",
-        "annotator: skipped: corpus/absolute.txt links outside the folder (name it on the command line to import it)",
-        "annotator: skipped: corpus/linked links outside the folder (name it on the command line to import it)",
+        "annotator: skipped: corpus/a.txt links outside the folder (--follow-links imports it)",
+        "annotator: skipped: corpus/absolute.txt links outside the folder (--follow-links imports it)",
+        "annotator: skipped: corpus/linked links outside the folder (--follow-links imports it)",
     ]
     assert [d.key for d in documents(db)] == ["real"]
     assert not any("Private" in d.text for d in documents(db))
@@ -233,8 +233,12 @@ def test_following_links_outside_is_only_on_request(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.txt").symlink_to("../outside/secret.txt")
-    assert collect_files([corpus]) == ([], [f"skipped: {corpus / 'a.txt'} links outside the folder (name it on the command line to import it)"])
+    assert collect_files([corpus]) == ([], [f"skipped: {corpus / 'a.txt'} links outside the folder (--follow-links imports it)"])
     assert collect_files([corpus], follow_links=True) == ([corpus / "a.txt"], [])
+    result = run_cli(tmp_path, "import", "corpus", "--follow-links", "--db", "team.db", name="alice")
+    assert result.returncode == 0, result.stderr
+    with Store.open(tmp_path / "team.db", create=False) as store:
+        assert [d.key for d in store.list_documents()] == ["a"]
 
 
 def test_a_brat_ann_leading_outside_leaves_its_document_out(tmp_path: Path) -> None:
@@ -248,7 +252,7 @@ def test_a_brat_ann_leading_outside_leaves_its_document_out(tmp_path: Path) -> N
     result = run(tmp_path, "import", "corpus", "--db", str(db))
     assert result.returncode != 0
     assert result.stderr.splitlines() == [
-        "annotator: skipped: corpus/doc.ann links outside the folder (name it on the command line to import it)"
+        "annotator: skipped: corpus/doc.ann links outside the folder (--follow-links imports it)"
     ]
     assert not db.exists() or documents(db) == []
 

@@ -163,3 +163,25 @@ def rejected(path: Path) -> set[str]:
         return {row[0] for row in conn.execute("SELECT span_uid FROM decisions")}
     finally:
         conn.close()
+
+
+def test_a_label_or_analyst_name_no_import_would_take_is_not_merged(tmp_path: Path) -> None:
+    team, bob, uids = setup(tmp_path)
+    conn = sqlite3.connect(bob)
+    conn.execute("UPDATE spans SET label = 'OR\tG' WHERE uid = ?", (uids["acme"],))
+    conn.commit()
+    conn.close()
+    before = (row_counts(team), spans_of(team))
+    result = run(tmp_path, "merge", str(bob), "--db", str(team))
+    assert result.returncode != 0
+    assert "tab" in result.stderr and "nothing merged" in result.stderr
+    assert "\t" not in result.stderr
+    assert (row_counts(team), spans_of(team)) == before
+    conn = sqlite3.connect(bob)
+    conn.execute("UPDATE spans SET label = 'ORG', annotator = 'b\x1b]0;x\x07ob' WHERE uid = ?", (uids["acme"],))
+    conn.commit()
+    conn.close()
+    result = run(tmp_path, "merge", str(bob), "--db", str(team))
+    assert result.returncode != 0 and "nothing merged" in result.stderr
+    assert "\x1b" not in result.stderr + result.stdout
+    assert (row_counts(team), spans_of(team)) == before

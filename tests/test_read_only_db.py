@@ -111,3 +111,23 @@ async def test_the_app_opens_a_read_only_database_to_read_and_says_so(read_only_
     assert digest(read_only_db) == before
     with Store.open(read_only_db, create=False, read_only=True) as check:
         assert len(check.spans(check.list_documents()[0].id)) == 2
+
+
+@pytest.mark.parametrize(
+    "args", [[], ["--format", "conll", "--status", "all"], ["--format", "conll", "--status", "all", "--split", "train=0.5,test=0.5"]]
+)
+def test_an_export_is_no_more_readable_than_its_database(tmp_path: Path, args: list[str]) -> None:
+    db = tmp_path / "private.db"
+    with Store.open(db) as store:
+        document = store.add_document("one", "One", "Alice met Bob in Paris.").document
+        store.add_span(document, 0, 5, "PERSON", "alice")
+    db.chmod(0o600)
+    result = run_cli(tmp_path, "export", *args, "--db", str(db), name="alice")
+    assert result.returncode == 0, result.stderr
+    written = [p for p in (tmp_path / "exports").rglob("*") if p.is_file() and not p.name.startswith(".")]
+    written += [p for p in (tmp_path / "exports").rglob("*") if p.is_file() and p.parent.name.startswith("g-")]
+    assert written
+    for path in written:
+        if path.name == "lock":
+            continue
+        assert path.stat().st_mode & 0o077 == 0, (path, oct(path.stat().st_mode))

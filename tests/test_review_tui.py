@@ -686,3 +686,43 @@ def test_gold_spans_stand_for_the_versions_they_came_from() -> None:
     as_claim = mk("gold", 4, 41, "CLAIM", source_uids=[long.uid])
     [group] = group_spans([long, short, both, as_claim], ["alice", "bob"], KIND_OF)
     assert group.gold == [as_claim] and group.settled
+
+
+async def test_u_after_putting_a_rejected_group_in_gold_brings_the_rejection_back(tmp_path: Path) -> None:
+    team = build(tmp_path)
+    async with reviewing(team) as (app, pilot, screen):
+        await pilot.press("j", "j")
+        assert screen.current == PARTIAL_PLACE
+        paris = team.uids[("alice", 29, 34, "PLACE")]
+        await pilot.press("x")
+        assert paris in {uid for uid, *_ in decisions_in_db(team)}
+        await pilot.press("1")  # in gold after all: the rejection is withdrawn
+        assert gold_ranges(team) == [(29, 34, "PLACE")]
+        assert paris not in {uid for uid, *_ in decisions_in_db(team)}
+        await pilot.press("u")  # one step back: no gold, and rejected as before
+        assert gold_in_db(team) == []
+        assert paris in {uid for uid, *_ in decisions_in_db(team)}
+        assert screen.groups[PARTIAL_PLACE].rejected
+        await pilot.press("u")  # and the rejection itself
+        assert paris not in {uid for uid, *_ in decisions_in_db(team)}
+
+
+async def test_review_of_an_article_changed_meanwhile_reloads_instead_of_writing(tmp_path: Path) -> None:
+    team = build(tmp_path)
+    async with reviewing(team) as (app, pilot, screen):
+        await pilot.press("j", "j")
+        with Store.open(team.db, create=False) as other:
+            old = other.document(team.meeting)
+            result = other.add_document(old.key, old.title, "Breaking: " + old.text)
+            assert result.updated
+        await pilot.press("1")
+        await pilot.pause()
+        assert gold_in_db(team) == []
+        assert "NOT SAVED" in screen_text(app) and "changed" in screen_text(app)
+        assert screen.document is not None and screen.document.text.startswith("Breaking: ")
+        # Deciding again on the reloaded article works, at the re-anchored offsets.
+        await pilot.press("1")
+        with Store.open(team.db, create=False) as check:
+            document = check.document(team.meeting)
+            gold = check.spans(team.meeting, "gold")
+            assert gold and all(document.text[s.start : s.end] == s.text for s in gold)

@@ -14,6 +14,7 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import IO
 
@@ -33,12 +34,30 @@ def _umask() -> int:
     return umask
 
 
-def _mode_for(target: Path) -> int:
-    """The mode the old file had, else what a plain open() would give a new file."""
+_MODE_CAP: ContextVar[int] = ContextVar("export_mode_cap", default=0o777)
+
+
+@contextmanager
+def no_wider_than(source: Path) -> Iterator[None]:
+    """Files written meanwhile are no more readable than source (a chmod 600 database stays private)."""
     try:
-        return stat.S_IMODE(target.stat().st_mode)
+        cap = stat.S_IMODE(source.stat().st_mode)
     except OSError:
-        return 0o666 & ~_umask()
+        cap = 0o777
+    token = _MODE_CAP.set(cap)
+    try:
+        yield
+    finally:
+        _MODE_CAP.reset(token)
+
+
+def _mode_for(target: Path) -> int:
+    """The mode the old file had, else what a plain open() would give a new file; capped by the source's."""
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        mode = 0o666 & ~_umask()
+    return mode & _MODE_CAP.get()
 
 
 @contextmanager

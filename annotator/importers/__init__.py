@@ -120,14 +120,14 @@ def _walk(root: Path, follow_links: bool = False) -> tuple[list[Path], list[str]
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in dirs:
             if (here / name).is_symlink() and not follow_links and not _inside(here / name, base):
-                skipped.append(f"skipped: {here / name} links outside the folder (name it on the command line to import it)")
+                skipped.append(f"skipped: {here / name} links outside the folder (--follow-links imports it)")
         for name in names:
             path = here / name
             if name.startswith(".") or path.suffix.lower() not in SUPPORTED:
                 continue
             link = path.is_symlink()
             if link and not follow_links and not _inside(path, base):
-                skipped.append(f"skipped: {path} links outside the folder (name it on the command line to import it)")
+                skipped.append(f"skipped: {path} links outside the folder (--follow-links imports it)")
                 continue
             if not path.is_file():
                 continue  # a broken link, a FIFO, a device

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
@@ -26,8 +28,19 @@ class AnnotatorApp(App[None]):
         self.store = store
         self.annotator = annotator
 
+    database_failure: sqlite3.DatabaseError | None = None
+    """Set when the database failed under the app (a damaged page): the CLI says so in one line."""
+
     def on_mount(self) -> None:
         self.push_screen(AnnotateScreen(self.store, self.annotator))
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A database that fails mid-session ends the app with one line, never a traceback."""
+        if isinstance(error, sqlite3.DatabaseError):
+            self.database_failure = error
+            self.exit(return_code=1)
+            return
+        super()._handle_exception(error)
 
     def notify(  # type: ignore[override]
         self,

@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, StaleDocumentError
 from annotator.labels import APP_KEYS
 from annotator.model import Document, Label, Span
 from annotator.review import GOLD, Group, gold_attrs, group_spans, is_analyst
@@ -217,6 +217,21 @@ class ReviewScreen(Screen[None]):
     def _write(self, write: Callable[[], None], what: str) -> bool:
         try:
             write()
+        except StaleDocumentError as error:
+            # Re-imported in a changed version meanwhile: show the stored text and spans.
+            self.query_one(StatusBar).saved = f"NOT SAVED: {error}"
+            self.app.bell()
+            assert self.document is not None
+            document_id, self.document = self.document.id, None
+            self.load(document_id, keep=self.current)
+            self.notify(
+                f"{error}. It is reloaded: check the group and decide again.",
+                title="Article changed",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
+            return False
         except (AnnotatorError, sqlite3.Error) as error:
             self.query_one(StatusBar).saved = f"NOT SAVED: {error}"
             self.notify(str(error), title="Not saved", severity="error", markup=False)
