@@ -41,7 +41,7 @@ from urllib.parse import quote
 
 from annotator.errors import InputError
 from annotator.exporters.report import Report
-from annotator.exporters.source import Record
+from annotator.exporters.records import Record
 from annotator.model import KINDS, Label
 
 OWN_SUFFIXES = frozenset({".txt", ".ann", ".conf"})

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from itertools import groupby
 from typing import Any
 
-from annotator.exporters.source import Record
+from annotator.exporters.records import Record
 
 
 def record_meta(record: Record) -> dict[str, Any]:

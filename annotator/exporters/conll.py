@@ -31,7 +31,7 @@ from typing import IO
 
 from annotator.exporters.common import by_document
 from annotator.exporters.report import Report
-from annotator.exporters.source import ExportSpan, Record
+from annotator.exporters.records import ExportSpan, Record
 from annotator.model import KINDS
 from annotator.text import _is_abbreviation
 from annotator.tokens import Token, tokenize_for_spans

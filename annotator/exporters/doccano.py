@@ -11,7 +11,7 @@ from typing import IO, Any
 
 from annotator.exporters.common import json_line, record_meta
 from annotator.exporters.report import Report
-from annotator.exporters.source import Record
+from annotator.exporters.records import Record
 
 
 def line(record: Record, report: Report) -> dict[str, Any]:

@@ -23,7 +23,8 @@ from annotator.exporters import brat, conll, doccano, labelstudio, prodigy, spac
 from annotator.exporters.atomic import _mode_for, atomic_binary_writer, atomic_writer
 from annotator.exporters.native import ExportFilter, escape_separators, native_lines
 from annotator.exporters.report import Report
-from annotator.exporters.source import STATUS_RULES, LeftOut, Record, Scope, records
+from annotator.exporters.records import STATUS_RULES, LeftOut, Record, Scope
+from annotator.exporters.source import records, scope_of
 from annotator.exporters.split import (
     ASSIGNMENT,
     SplitSet,
@@ -111,7 +112,7 @@ def run_export(
         spacy_docbin.require_spacy()
     parts = parse_split(split) if split is not None else None
     # Native with --status all needs no one's work: its lines stay SQLite's own bytes.
-    scope = None if fmt.name == "native" and selection.status == "all" else Scope.of(store, selection)
+    scope = None if fmt.name == "native" and selection.status == "all" else scope_of(store, selection)
     if out is None:
         if parts is not None:
             raise InputError("--split writes one file per part and a manifest; it cannot write to standard output (--out -)")

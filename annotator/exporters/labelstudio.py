@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from annotator.exporters.common import json_line
 from annotator.exporters.report import Report
-from annotator.exporters.source import Record
+from annotator.exporters.records import Record
 
 FROM_NAME = "label"
 TO_NAME = "text"

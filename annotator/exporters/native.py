@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from annotator.exporters.atomic import atomic_binary_writer
+from annotator.exporters.records import ExportFilter
 from annotator.store import Store
 
 
 STATUSES = ("done", "touched", "all")
-
-
-@dataclass(frozen=True)
-class ExportFilter:
-    """What an export holds. status: whose work on an article is written (see
-    exporters/source.py Scope): 'all' writes every article, as a backup must."""
-
-    annotators: list[str] | None = None
-    labels: list[str] | None = None
-    kinds: list[str] | None = None
-    only_annotated: bool = False
-    status: str = "all"
 
 
 # SQLite escapes the ASCII controls in JSON strings but writes these raw. They are

@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from annotator.exporters.common import by_document, json_line, record_meta, stable_hash
 from annotator.exporters.report import Report
-from annotator.exporters.source import Record
+from annotator.exporters.records import Record
 from annotator.tokens import DocToken, doc_tokens
 
 

@@ -7,7 +7,7 @@ from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotator.exporters.source import GOLD, ExportSpan, LeftOut, Record
+from annotator.exporters.records import GOLD, ExportSpan, LeftOut, Record
 from annotator.text import one_line
 
 EXAMPLES = 3  # problem spans quoted in the report, per problem

@@ -24,7 +24,7 @@ from annotator.errors import InputError
 from annotator.exporters.atomic import atomic_binary_writer
 from annotator.exporters.common import by_document
 from annotator.exporters.report import Report
-from annotator.exporters.source import Record
+from annotator.exporters.records import Record
 from annotator.model import KINDS
 from annotator.tokens import doc_tokens
 
