@@ -597,6 +597,107 @@ class Store:
         self._labels = None
         return AddedDocument(document, existing is None, added, skipped, updated, tuple(placements))
 
+    def add_new_documents(
+        self,
+        documents: Iterable[tuple[str, str, str, dict[str, Any] | None, str | None, Iterable[NewSpan], dict[str, str]]],
+    ) -> list[AddedDocument]:
+        """Add the leading documents that are new, with one statement per table (a large import's fast path).
+
+        Each document is add_document's (key, title, text, meta, source, spans, kinds).
+        It stops at the first that is not plainly new (its content, key or a span uid
+        already stored or earlier in the list, a span outside its text) and returns
+        what it added, in order: the caller adds that document with add_document, which
+        knows what to do with it, and passes on the rest. The rows are those
+        add_document would write.
+        """
+        docs = [(key, title, text, content_hash(text), meta or {}, source, list(spans), kinds)
+                for key, title, text, meta, source, spans, kinds in documents]
+        if not docs:
+            return []
+
+        def stored(table: str, column: str, values: list[str]) -> set[str]:
+            found: set[str] = set()
+            for at in range(0, len(values), 500):
+                chunk = values[at : at + 500]
+                marks = ", ".join("?" * len(chunk))
+                found.update(row[0] for row in self.conn.execute(
+                    f'SELECT {column} FROM {table} WHERE {column} IN ({marks})', chunk))
+            return found
+
+        with self.transaction():
+            keys = stored("documents", "key", [d[0] for d in docs])
+            hashes = stored("documents", "sha256", [d[3] for d in docs])
+            uids = stored("spans", "uid", [s.uid for d in docs for s in d[6] if s.uid])
+            count = 0
+            for key, _, text, sha, _, _, spans, _ in docs:
+                given = [s.uid for s in spans if s.uid]
+                if key in keys or sha in hashes or not uids.isdisjoint(given):
+                    break
+                if not all(0 <= s.start < s.end <= len(text) for s in spans):
+                    break
+                keys.add(key)
+                hashes.add(sha)
+                uids.update(given)
+                count += 1
+            if not count:
+                return []
+            first_id = self.conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM documents").fetchone()[0]
+            position = self.conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM documents").fetchone()[0]
+            stamp = now()
+            known = set(self.label_map())
+            labels: list[Label] = []
+            names: dict[str, None] = {}
+            doc_rows: list[tuple[Any, ...]] = []
+            span_rows: list[tuple[Any, ...]] = []
+            action_rows: list[tuple[Any, ...]] = []
+            added: list[AddedDocument] = []
+            for offset, (key, title, text, sha, meta, source, spans, kinds) in enumerate(docs[:count]):
+                document = Document(first_id + offset, key, title, text, sha, meta, position + offset)
+                doc_rows.append((document.id, key, title, text, sha, json.dumps(meta, ensure_ascii=False, sort_keys=True),
+                                 source, document.position, stamp))
+                seen: set[tuple[str, int, int, str]] = set()
+                seen_uids: set[str] = set()
+                for new in spans:
+                    if new.label not in known:
+                        known.add(new.label)
+                        labels.append(Label(new.label, kinds.get(new.label, "entity"), "", "#abb2bf", "Imported label"))  # type: ignore[arg-type]
+                    place = (new.annotator, new.start, new.end, new.label)
+                    if place in seen or new.uid in seen_uids:
+                        continue
+                    seen.add(place)
+                    uid = new.uid or uuid.uuid4().hex
+                    seen_uids.add(uid)
+                    span = Span(uid, document.id, new.start, new.end, new.label, new.annotator, text[new.start : new.end],
+                                new.note, dict(new.attrs), new.created_at or stamp, new.updated_at or new.created_at or stamp)
+                    span_rows.append((uid, document.id, span.start, span.end, span.label, span.annotator, span.text, span.note,
+                                      json.dumps(span.attrs, ensure_ascii=False, sort_keys=True), span.created_at, span.updated_at))
+                    action_rows.append((uuid.uuid4().hex, span.annotator, document.id, stamp, "import", uid, None,
+                                        _span_json(span), None, self._batch))
+                    names[span.annotator] = None
+                added.append(AddedDocument(document, True, len(seen), len(spans) - len(seen)))
+            self.conn.executemany(
+                "INSERT INTO documents (id, key, title, text, sha256, meta, source, position, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                doc_rows,
+            )
+            if labels:
+                self._write_labels(labels)
+                self._labels = None
+            self.conn.executemany(
+                'INSERT INTO spans (uid, document_id, start, "end", label, annotator, text, note, attrs, created_at, updated_at)'
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                span_rows,
+            )
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO annotators (name, created_at) VALUES (?, ?)", [(name, stamp) for name in names]
+            )
+            self.conn.executemany(
+                "INSERT INTO actions (uid, annotator, document_id, at, op, span_uid, before, after, target, batch)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                action_rows,
+            )
+        return added
+
     def _same_article(self, key: str, title: str, text: str) -> Document | None:
         """The stored article this text is a new version of: same key, and recognisably the same story.
 
@@ -759,14 +860,18 @@ class Store:
         annotator: str,
         note: str = "",
         attrs: dict[str, Any] | None = None,
+        uid: str | None = None,
     ) -> Span:
-        """Tag text[start:end]; committed before it returns."""
+        """Tag text[start:end]; committed before it returns.
+
+        uid: the identity the screen already drew the span under (writes run behind it).
+        """
         self._check_range(document, start, end)
         if label not in self.label_map():
             raise ConflictError(f"unknown label {label!r}")
         stamp = now()
         span = Span(
-            uid=uuid.uuid4().hex,
+            uid=uid or uuid.uuid4().hex,
             document_id=document.id,
             start=start,
             end=end,

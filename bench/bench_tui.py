@@ -306,7 +306,7 @@ async def run_tui(db_path: Path, presses: int = 200, tags: int = 100, pages: int
             timer.wrap(store, "document", "store.document")
             timer.wrap(store, "spans", "store.spans")
             timer.wrap(view, "load", "view.load")
-            timer.wrap(view, "_rewrap", "view._rewrap")
+            timer.wrap(view, "_relayout", "view._relayout")
             timer.wrap(screen.panel, "set_spans", "panel.set_spans")
             timer.wrap(screen, "_refresh_history_flags", "screen._refresh_history_flags")
 
@@ -348,7 +348,7 @@ async def run_tui(db_path: Path, presses: int = 200, tags: int = 100, pages: int
             await bench.settle()
             assert screen.document is not None and screen.document.id == big_id
             info["spans_shown"] = len(screen.spans)
-            info["rows"] = len(view._rows)
+            info["rows"] = view.row_count
 
             # -- cursor moves ----------------------------------------------------------
             def place(offset: int, where: str = "middle") -> None:
@@ -460,7 +460,7 @@ async def run_tui(db_path: Path, presses: int = 200, tags: int = 100, pages: int
                 else:
                     page_times.append(elapsed)
             rows.append(
-                _dist_row("page down key->frame", page_times, None, note=f"no article frame: {page_missed}; starts at the top, ends at row {int(view.scroll_y)} of {len(view._rows)}")
+                _dist_row("page down key->frame", page_times, None, note=f"no article frame: {page_missed}; starts at the top, ends at row {int(view.scroll_y)} of {view.row_count}")
             )
 
             # -- select word + tag -----------------------------------------------------

@@ -43,6 +43,8 @@ class Row:
     target: str = "-"
     passed: bool | None = None
     note: str = ""
+    reference: str = "-"  # what the figure is compared with (shown only if some row has one)
+    ratio: str = "-"
 
     @property
     def verdict(self) -> str:
@@ -50,8 +52,12 @@ class Row:
 
 
 def print_table(rows: list[Row], title: str = "", file=sys.stdout) -> None:
-    headers = ("measure", "p50/value", "p95", "target", "pass/fail")
-    cells = [(r.measure, r.value, r.p95, r.target, r.verdict) for r in rows]
+    if any(r.reference != "-" or r.ratio != "-" for r in rows):
+        headers: tuple[str, ...] = ("measure", "p50/value", "p95", "reference", "ratio", "target", "pass/fail")
+        cells = [(r.measure, r.value, r.p95, r.reference, r.ratio, r.target, r.verdict) for r in rows]
+    else:
+        headers = ("measure", "p50/value", "p95", "target", "pass/fail")
+        cells = [(r.measure, r.value, r.p95, r.target, r.verdict) for r in rows]
     widths = [max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(headers)]
     line = "+-" + "-+-".join("-" * w for w in widths) + "-+"
     if title:

@@ -31,3 +31,31 @@ def seeded(tmp_path: Path) -> Path:
         document = store.add_document("kept", "Already Here Headline", "Already Here Headline\n\nKeep me.").document
         store.add_span(document, 0, 7, "ORG", "alice")
     return db
+
+
+async def settle_writes(app: object, timeout: float = 30.0) -> None:
+    """Until the app's background writer has answered every write and the screen drew it."""
+    import asyncio
+
+    writer = getattr(app, "writer", None)
+    if writer is None:
+        return
+    await asyncio.to_thread(writer.wait_idle, timeout)
+
+
+@pytest.fixture(autouse=True)
+def _keys_wait_for_the_writer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key in a Pilot test returns once its writes are committed and drawn, as a user
+    would look at the screen after the status line says saved. `Pilot.press_only` sends
+    keys without waiting (to act while the database is locked)."""
+    from textual.pilot import Pilot
+
+    original = Pilot.press
+
+    async def press(self: Pilot, *keys: str) -> None:  # type: ignore[type-arg]
+        await original(self, *keys)
+        await settle_writes(self.app)
+        await self.pause()
+
+    monkeypatch.setattr(Pilot, "press", press)
+    monkeypatch.setattr(Pilot, "press_only", original, raising=False)

@@ -137,10 +137,12 @@ async def test_status_bar_shows_annotator_and_saved_or_not_saved(db: Path) -> No
             assert "Zoë Analyst" in text
             assert "saved" in text and "tagged PERSON" in text
             assert "NOT SAVED" not in text
-            # The same label twice on the same text is refused, and the status bar says so.
+            # The same label twice on the same text is refused plainly: a harmless
+            # refusal, not a failure to save (NOT SAVED is kept for those).
             await pilot.press("w", "p")
             text = status_text(app)
-            assert "Zoë Analyst" in text and "NOT SAVED" in text
+            assert "Zoë Analyst" in text and "NOT SAVED" not in text
+            assert any(n.message == "PERSON is already on that text" for n in app._notifications)
     assert [(s.text, s.annotator) for s in spans_in_db(db, annotator=None)] == [("Alice", "Zoë Analyst")]
 
 

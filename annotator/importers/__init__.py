@@ -1,20 +1,32 @@
 """Turning files into documents and spans; one module per input format.
 
 The format of a file is detected from its content (see annotator.importers.detect) or
-forced with --format. Every reader gives a Parsed: the good records, and one line for
-each bad record (with its line or task number). Labels from other tools are given a kind
+forced with --format. Every reader gives records and, one line each, the bad records
+(with their line or task number). Labels from other tools are given a kind
 (annotator.importers.kinds). A file with any bad record or label without a kind is not
 written at all, unless skip_invalid is set: then its good records go in and the bad
 ones are listed.
+
+JSON formats stream: the file is read a record at a time, and each record is checked,
+given its labels' kinds and written in the file's one transaction as it comes (new
+documents a few hundred at a time, Store.add_new_documents). The first problem stops
+the writing; the rest of the file is still read, to list every problem, and the
+transaction is rolled back. So memory does not grow with the file, and nothing of a
+refused file is ever committed. Plain text, brat, CoNLL and spaCy files are read whole
+(one article, or formats whose documents span the file) and written the same way.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from pathlib import Path
+from typing import Any
 
 from annotator.errors import AnnotatorError, InputError
 from annotator.text import display_safe, one_line
@@ -23,17 +35,17 @@ from annotator.importers.conll import parse_conll
 from annotator.importers.detect import (
     CONLL_SUFFIXES,
     FORMATS,
+    SNIFF,
     SPACY_SUFFIXES,
     detect_by_name,
-    detect_records,
+    sniff,
 )
-from annotator.importers.doccano import parse_doccano
-from annotator.importers.jsonl import Item, parse_native, read_items, read_jsonl
+from annotator.importers.doccano import DoccanoReader
+from annotator.importers.jsonl import Item, NativeReader, RecordReader, read_jsonl, stream_items
 from annotator.importers.kinds import LabelMap
-from annotator.importers.labelstudio import SUGGESTION_PREFIX, parse_labelstudio
+from annotator.importers.labelstudio import SUGGESTION_PREFIX, LabelStudioReader
 from annotator.importers.plaintext import read_plaintext
-from annotator.importers.prodigy import parse_prodigy
-from annotator.importers.reading import read_text
+from annotator.importers.prodigy import ProdigyReader
 from annotator.importers.records import (
     Parsed,
     Record,
@@ -42,7 +54,7 @@ from annotator.importers.records import (
     merge_same_documents,
 )
 from annotator.importers.spacy_docbin import parse_docbin
-from annotator.model import Label
+from annotator.model import Label, NewSpan
 from annotator.store import Store
 
 __all__ = [
@@ -65,13 +77,17 @@ SUPPORTED = TEXT_SUFFIXES | JSONL_SUFFIXES | JSON_SUFFIXES | BRAT_SUFFIXES | CON
 _TYPES = ".txt, .md, .jsonl, .json, .ann, .conll, .bio, .iob or .spacy"
 # Formats written one record per document and analyst: read back, a document's records are one.
 _PER_ANALYST = frozenset({"prodigy", "doccano", "conll", "spacy"})
+# Formats read whole (one article per file, or documents that span the file).
+_WHOLE = frozenset({"text", "brat", "conll", "spacy"})
 
-_PARSERS: dict[str, Callable[[list[Item], Path, str], Parsed]] = {
-    "native": parse_native,
-    "prodigy": parse_prodigy,
-    "doccano": parse_doccano,
-    "labelstudio": parse_labelstudio,
+_READERS: dict[str, type[RecordReader]] = {
+    "native": NativeReader,
+    "prodigy": ProdigyReader,
+    "doccano": DoccanoReader,
+    "labelstudio": LabelStudioReader,
 }
+# New documents go to the database this many at a time.
+_BATCH = 500
 
 
 @dataclass
@@ -190,7 +206,7 @@ def collect_files(
 def read_any(
     path: Path, annotator: str, clean: bool = True, encoding: str | None = None, fmt: str | None = None
 ) -> tuple[str, Parsed]:
-    """The format of a file (detected unless given) and what its reader made of it."""
+    """The format of a file (detected unless given) and what its reader made of it, whole."""
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     fmt = fmt or detect_by_name(path)
@@ -208,18 +224,53 @@ def read_any(
         parsed = parse_docbin(path, annotator)
         parsed.records = merge_same_documents(parsed.records)
         return fmt, parsed
-    items, invalid = read_items(path, read_text(path, encoding))
-    if fmt is None:
-        fmt = detect_records(item.data for item in items)
-    for item in items:
-        item.locate(path, "task" if fmt == "labelstudio" else "record")
-    parsed = _PARSERS[fmt](items, path, annotator)
+    fmt, entries, reader = _open_json(path, annotator, encoding, fmt)
+    items: list[Item] = []
+    invalid: list[str] = []
+    for entry in entries:
+        if isinstance(entry, Item):
+            items.append(entry)
+        else:
+            invalid.append(entry)
+    parsed = reader.parse(items)
     parsed.invalid = sorted(invalid + parsed.invalid, key=_line_number)
     if fmt in _PER_ANALYST:
         parsed.records = merge_same_documents(parsed.records)
     if not items and not invalid:
         raise InputError(f"{path}: empty file (no records)")
     return fmt, parsed
+
+
+def _open_json(
+    path: Path, annotator: str, encoding: str | None, fmt: str | None
+) -> tuple[str, Iterator[Item | str], RecordReader]:
+    """A JSON file's format (from its first records unless given), its entries as they come, and the reader.
+
+    The entries are stream_items': JSON objects with `where` set, and lines naming the
+    lines or elements that are not JSON objects.
+    """
+    stream = stream_items(path, encoding)
+    looked: list[Item | str] = []
+    if fmt is None:
+        # The first record that says which tool made it decides (detect.detect_records).
+        seen = 0
+        for entry in stream:
+            looked.append(entry)
+            if isinstance(entry, Item):
+                fmt = sniff(entry.data)
+                seen += 1
+                if fmt is not None or seen >= SNIFF:
+                    break
+        fmt = fmt or "native"
+    unit = "task" if fmt == "labelstudio" else "record"
+
+    def located() -> Iterator[Item | str]:
+        for entry in chain(looked, stream):
+            if isinstance(entry, Item):
+                entry.locate(path, unit)
+            yield entry
+
+    return fmt, located(), _READERS[fmt](path, annotator)
 
 
 def _line_number(message: str) -> int:
@@ -240,36 +291,52 @@ def read_file(path: Path, annotator: str, clean: bool, encoding: str | None) -> 
 def resolve_labels(parsed: Parsed, fmt: str, labels: LabelMap, known: dict[str, Label]) -> dict[str, int]:
     """Give every span's label a kind (renaming as --map says); spans of labels without one are removed.
 
-    Returns those labels with how many spans each had. annotator's own format keeps its
-    labels unless --map names them (a label it brings without a kind is an entity, as
-    always); other formats go through --map, the database, the kind the file itself
-    gives the label (Record.declared), then the defaults of annotator.importers.kinds.
+    Returns those labels with how many spans each had (see resolve_record).
     """
     unknown: dict[str, int] = {}
-    if fmt == "text":
-        return unknown
-    foreign = fmt != "native"
     for record in parsed.records:
-        kept = []
-        for span in record.spans:
-            if not foreign and labels.lookup(span.label) is None:
-                kept.append(span)
-                continue
-            declared = record.declared.get(span.label)
-            if declared is not None and labels.lookup(span.label) is None and span.label not in known:
-                resolved: tuple[str, str] | None = (span.label, declared)
-            else:
-                resolved = labels.resolve(span.label, known, defaults=foreign)
-            if resolved is None:
-                unknown[span.label] = unknown.get(span.label, 0) + 1
-                continue
-            label, kind = resolved
-            if label != span.label:
-                span = replace(span, label=label)
-            record.kinds[label] = kind
-            kept.append(span)
-        record.spans = kept
+        resolve_record(record, fmt, labels, known, unknown)
     return unknown
+
+
+def resolve_record(record: Record, fmt: str, labels: LabelMap, known: dict[str, Label], unknown: dict[str, int]) -> None:
+    """Give the record's spans' labels a kind (renaming as --map says); spans of labels without one are removed.
+
+    Those labels are counted in `unknown`. annotator's own format keeps its labels
+    unless --map names them (a label it brings without a kind is an entity, as always);
+    other formats go through --map, the database, the kind the file itself gives the
+    label (Record.declared), then the defaults of annotator.importers.kinds.
+    """
+    if fmt == "text" or not record.spans:
+        return
+    foreign = fmt != "native"
+    kept = []
+    for span in record.spans:
+        if not foreign and labels.lookup(span.label) is None:
+            kept.append(span)
+            continue
+        declared = record.declared.get(span.label)
+        if declared is not None and labels.lookup(span.label) is None and span.label not in known:
+            resolved: tuple[str, str] | None = (span.label, declared)
+        else:
+            resolved = labels.resolve(span.label, known, defaults=foreign)
+        if resolved is None:
+            unknown[span.label] = unknown.get(span.label, 0) + 1
+            continue
+        label, kind = resolved
+        if label != span.label:
+            span = replace(span, label=label)
+        record.kinds[label] = kind
+        kept.append(span)
+    record.spans = kept
+
+
+class _Refused(Exception):
+    """A file that does not go in: its lines. Raised inside the transaction to roll it back."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__(errors)
+        self.errors = errors
 
 
 def import_file(
@@ -289,28 +356,22 @@ def import_file(
     are listed in `skipped`; a file with no good record left still fails.
     """
     result = FileResult(path)
+    label_map = labels or LabelMap()
     try:
-        fmt, parsed = read_any(path, annotator, clean, encoding, fmt)
-        result.format = fmt
-        _refuse_deep(parsed)
-        label_map = labels or LabelMap()
-        unknown = resolve_labels(parsed, fmt, label_map, store.label_map())
-        problems = list(parsed.invalid)
-        for label, count in unknown.items():
-            line = f"{path}: {label_map.hint(label)}"
-            problems.append(f"{line} ({count} span{'s' if count != 1 else ''} left out)" if skip_invalid else line)
-        if problems and not skip_invalid:
-            result.errors = problems
-        elif not parsed.records:
-            result.errors = [*problems, f"{path}: no valid record to import"]
-        else:
-            result.skipped = problems
-            result.messages.extend(parsed.notes)
-            _write(store, path, parsed, result)
+        if fmt is not None and fmt not in FORMATS:
+            raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+        if store.conn.in_transaction:
+            # Inside a caller's transaction a refused file could not be rolled back on
+            # its own: read it through once without writing, and write only a good one.
+            _import(store, path, annotator, clean, encoding, fmt, label_map, skip_invalid, result, write=False)
+        with store.transaction():
+            _import(store, path, annotator, clean, encoding, fmt, label_map, skip_invalid, result, write=True)
+    except _Refused as refused:
+        result.errors = refused.errors
     except AnnotatorError as error:
         result.errors = [str(error)]
     except RecursionError:
-        # Nesting deeper than the checks above foresaw: still one line, not a traceback.
+        # Nesting deeper than the checks foresaw: still one line, not a traceback.
         result.errors = [f"{path}: nested too deeply to read"]
     # Every line names values from the file (labels, ids, names, file names): shown as
     # the app shows them, so an escape sequence in a file never reaches the terminal.
@@ -327,62 +388,247 @@ def import_file(
     return result
 
 
-def _refuse_deep(parsed: Parsed) -> None:
-    """Records whose meta or attrs nest too deep to store become bad records (check_nesting)."""
-    kept: list[Record] = []
-    for record in parsed.records:
+def _import(
+    store: Store,
+    path: Path,
+    annotator: str,
+    clean: bool,
+    encoding: str | None,
+    fmt: str | None,
+    labels: LabelMap,
+    skip_invalid: bool,
+    result: FileResult,
+    write: bool,
+) -> None:
+    """Read the file an entry at a time, check and write each record; raise _Refused if it does not go in."""
+    fmt = fmt or detect_by_name(path)
+    reader: RecordReader | None = None
+    if fmt in _WHOLE:
+        fmt, parsed = read_any(path, annotator, clean, encoding, fmt)
+        entries: Iterator[Item | str | Record] = chain(parsed.invalid, parsed.records)
+    else:
+        fmt, json_entries, reader = _open_json(path, annotator, encoding, fmt)
+        entries = json_entries
+    result.format = fmt
+    state = _FileImport(store, path, fmt, labels, skip_invalid, result, write)
+    count = 0
+    for entry in entries:
+        count += 1
+        if isinstance(entry, str):
+            state.problem(entry, 0)
+            continue
+        if isinstance(entry, Item):
+            assert reader is not None
+            try:
+                entry = reader.read(entry)
+            except InputError as error:
+                state.problem(str(error), 1)
+                continue
+        state.add(entry)
+    if reader is None:
+        notes, set_aside = parsed.notes, parsed.set_aside
+    else:
+        if not count:
+            raise InputError(f"{path}: empty file (no records)")
+        notes, set_aside = reader.notes(), reader.set_aside
+    state.finish(notes, set_aside)
+
+
+class _FileImport:
+    """One file's records as they come: checked, given their labels' kinds, and written.
+
+    Problems are kept with what orders them as the whole-file reading listed them: by
+    line, then reading problems before a reader's, then records nested too deep.
+    Writing stops at the first problem (unless skip_invalid): the file will be refused,
+    and its transaction rolled back, but the rest is still read to list every problem.
+    """
+
+    def __init__(
+        self, store: Store, path: Path, fmt: str, labels: LabelMap, skip_invalid: bool, result: FileResult, write: bool
+    ) -> None:
+        self.store = store
+        self.path = path
+        self.fmt = fmt
+        self.labels = labels
+        self.skip_invalid = skip_invalid
+        self.result = result
+        self.known = store.label_map()
+        self.problems: list[tuple[int, int, int, str]] = []
+        self.unknown: dict[str, int] = {}
+        self.good = 0
+        self.store_error: str | None = None
+        self.writer = _Writer(store, path, result) if write else None
+        # Per-analyst formats read as they come: which earlier record of the file a record
+        # belongs to (merge_same_documents does this for files read whole).
+        self.groups: dict[bytes, tuple[bytes, tuple[tuple[str, str], ...]]] | None = (
+            {} if fmt in _PER_ANALYST and fmt not in _WHOLE else None
+        )
+        self.declared: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
+
+    def problem(self, message: str, phase: int) -> None:
+        self.problems.append((_line_number(message), phase, len(self.problems), message))
+
+    def writing(self) -> bool:
+        return (
+            self.writer is not None
+            and self.store_error is None
+            and (self.skip_invalid or not (self.problems or self.unknown))
+        )
+
+    def add(self, record: Record) -> None:
         try:
             check_nesting(record)
         except InputError as error:
-            parsed.invalid.append(str(error))
-            continue
-        kept.append(record)
-    if len(kept) != len(parsed.records):
-        parsed.invalid.sort(key=_line_number)
-    parsed.records = kept
-
-
-def _write(store: Store, path: Path, parsed: Parsed, result: FileResult) -> None:
-    with store.transaction():
-        for record in parsed.records:
-            analysts = [s for s in record.spans if not s.annotator.startswith(SUGGESTION_PREFIX)]
-            suggestions = [s for s in record.spans if s.annotator.startswith(SUGGESTION_PREFIX)]
+            self.problem(str(error), 2)
+            return
+        merged = self._merged(record) if self.groups is not None else False
+        resolve_record(record, self.fmt, self.labels, self.known, self.unknown)
+        self.good += 1
+        if self.writing():
+            assert self.writer is not None
             try:
-                added = store.add_document(
-                    record.key, record.title, record.text, record.meta, str(path), analysts, record.kinds
-                )
-                if suggestions:
-                    more = store.add_document(
-                        record.key, record.title, record.text, record.meta, str(path), suggestions, record.kinds
-                    )
-                    result.suggestions += more.spans_added
-                    result.spans_added += more.spans_added
-                    result.spans_skipped += more.spans_skipped
+                self.writer.add(record, merged)
             except InputError as error:
-                raise InputError(f"{record.where}: {error}") from None
-            if record.meta_lists:
-                merged = merge_lists(added.document.meta, record.meta_lists)
-                if merged is not None:
-                    store.update_meta(added.document.id, merged)
-            if added.updated:
-                result.updated += 1
-                counts = {status: sum(1 for p in added.placements if p.status == status) for status in ("stayed", "moved", "fuzzy", "flagged")}
-                result.moved += counts["moved"] + counts["fuzzy"]
-                result.stayed += counts["stayed"]
-                result.flagged += counts["flagged"]
-                result.messages.append(
-                    f"{record.where}: new version of {added.document.key!r}: {counts['stayed']} spans stayed, "
-                    f"{counts['moved'] + counts['fuzzy']} moved ({counts['fuzzy']} by fuzzy match), "
-                    f"{counts['flagged']} need review"
-                )
-            elif added.created:
-                result.added += 1
+                self.store_error = str(error)
+
+    def _merged(self, record: Record) -> bool:
+        """Is this record more of a document an earlier record of the file brought (same key, title, text, meta)?
+
+        Then its spans join that document's, as if the two were one record, and the
+        kinds the file declares for their labels are shared. Kept per document: a
+        digest of the record and of its meta, and the declared kinds (shared tuples).
+        """
+        assert self.groups is not None
+        digest = hashlib.blake2b(
+            "\x00".join((record.key, record.title, record.text)).encode("utf-8", "surrogatepass"), digest_size=16
+        ).digest()
+        meta = hashlib.blake2b(
+            json.dumps(record.meta, ensure_ascii=False, sort_keys=True, default=repr).encode("utf-8", "surrogatepass"),
+            digest_size=16,
+        ).digest()
+        found = self.groups.get(digest)
+        merged = found is not None and found[0] == meta
+        declared = dict(found[1]) if merged and found is not None else {}
+        for label, kind in record.declared.items():
+            declared.setdefault(label, kind)
+        record.declared = declared
+        shared = tuple(declared.items())
+        self.groups[digest] = (meta, self.declared.setdefault(shared, shared))
+        return merged
+
+    def finish(self, notes: list[str], set_aside: int) -> None:
+        problems = [message for *_, message in sorted(self.problems)]
+        for label, count in self.unknown.items():
+            line = f"{self.path}: {self.labels.hint(label)}"
+            problems.append(f"{line} ({count} span{'s' if count != 1 else ''} left out)" if self.skip_invalid else line)
+        if problems and not self.skip_invalid:
+            raise _Refused(problems)
+        if self.store_error is not None:
+            raise _Refused([self.store_error])
+        if not self.good:
+            raise _Refused([*problems, f"{self.path}: no valid record to import"])
+        if self.writer is not None:
+            try:
+                self.writer.flush()
+            except InputError as error:
+                raise _Refused([str(error)]) from None
+            self.result.messages = [*notes, *self.writer.messages]
+            self.result.skipped = problems
+            self.result.set_aside = set_aside
+
+
+class _Writer:
+    """Writes a file's records in order, as adding each with Store.add_document would.
+
+    Records that look new wait in `pending` and go in a few hundred at a time
+    (Store.add_new_documents); one that is not new (already imported, a new version
+    of an article, a key taken) is added on its own with add_document. A record with
+    model suggestions, or one that joins an earlier record's document, is added on its own.
+    """
+
+    def __init__(self, store: Store, path: Path, result: FileResult) -> None:
+        self.store = store
+        self.path = path
+        self.result = result
+        self.pending: list[Record] = []
+        self.messages: list[str] = []
+        # How many documents to offer add_new_documents at once: fewer after it met one
+        # that is not new (a file of documents already imported costs no more than before).
+        self.window = _BATCH
+
+    def add(self, record: Record, merged: bool) -> None:
+        if merged or any(span.annotator.startswith(SUGGESTION_PREFIX) for span in record.spans):
+            self.flush()
+            self._one(record, merged)
+            return
+        self.pending.append(record)
+        if len(self.pending) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, []
+        done = 0
+        while done < len(pending):
+            offered = pending[done : done + self.window]
+            added = self.store.add_new_documents(self._row(record) for record in offered)
+            for document in added:
+                self.result.added += 1
+                self.result.spans_added += document.spans_added
+                self.result.spans_skipped += document.spans_skipped
+            done += len(added)
+            if len(added) < len(offered):
+                self._one(pending[done], False)
+                done += 1
+                self.window = max(1, len(added))
             else:
-                result.existing += 1
-                result.messages.append(f"{record.where}: already imported as {added.document.key!r}")
-            result.spans_added += added.spans_added
-            result.spans_skipped += added.spans_skipped
-        result.set_aside = parsed.set_aside
+                self.window = min(_BATCH, self.window * 2)
+
+    def _row(self, record: Record) -> tuple[str, str, str, dict[str, Any], str, list[NewSpan], dict[str, str]]:
+        meta = record.meta
+        if record.meta_lists:
+            meta = merge_lists(meta, record.meta_lists) or meta
+        return (record.key, record.title, record.text, meta, str(self.path), record.spans, record.kinds)
+
+    def _one(self, record: Record, merged: bool) -> None:
+        """Add one record with add_document; `merged`: it joins the document of an earlier record of the file."""
+        store, result = self.store, self.result
+        analysts = [s for s in record.spans if not s.annotator.startswith(SUGGESTION_PREFIX)]
+        suggestions = [s for s in record.spans if s.annotator.startswith(SUGGESTION_PREFIX)]
+        try:
+            added = store.add_document(
+                record.key, record.title, record.text, record.meta, str(self.path), analysts, record.kinds
+            )
+            if suggestions:
+                more = store.add_document(
+                    record.key, record.title, record.text, record.meta, str(self.path), suggestions, record.kinds
+                )
+                result.suggestions += more.spans_added
+                result.spans_added += more.spans_added
+                result.spans_skipped += more.spans_skipped
+        except InputError as error:
+            raise InputError(f"{record.where}: {error}") from None
+        if record.meta_lists:
+            merged_meta = merge_lists(added.document.meta, record.meta_lists)
+            if merged_meta is not None:
+                store.update_meta(added.document.id, merged_meta)
+        if added.updated:
+            result.updated += 1
+            counts = {status: sum(1 for p in added.placements if p.status == status) for status in ("stayed", "moved", "fuzzy", "flagged")}
+            result.moved += counts["moved"] + counts["fuzzy"]
+            result.stayed += counts["stayed"]
+            result.flagged += counts["flagged"]
+            self.messages.append(
+                f"{record.where}: new version of {added.document.key!r}: {counts['stayed']} spans stayed, "
+                f"{counts['moved'] + counts['fuzzy']} moved ({counts['fuzzy']} by fuzzy match), "
+                f"{counts['flagged']} need review"
+            )
+        elif added.created:
+            result.added += 1
+        elif not merged:
+            result.existing += 1
+            self.messages.append(f"{record.where}: already imported as {added.document.key!r}")
+        result.spans_added += added.spans_added
+        result.spans_skipped += added.spans_skipped
 
 
 def import_paths(

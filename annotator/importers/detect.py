@@ -32,7 +32,7 @@ SPACY_SUFFIXES = frozenset({".spacy"})
 
 _PRODIGY_KEYS = frozenset({"answer", "_input_hash", "_task_hash", "_session_id", "_annotator_id", "_view_id"})
 # How many records to look at before settling on the native format.
-_SNIFF = 200
+SNIFF = 200
 
 
 def brat_pair(path: Path) -> tuple[Path, Path]:
@@ -114,7 +114,7 @@ def sniff(data: dict[str, Any]) -> str | None:
 def detect_records(records: Iterable[dict[str, Any]]) -> str:
     """The format of a file's JSON records: the first that tells decides; native otherwise."""
     for count, data in enumerate(records):
-        if count >= _SNIFF:
+        if count >= SNIFF:
             break
         found = sniff(data)
         if found:

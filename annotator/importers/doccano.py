@@ -27,7 +27,7 @@ from typing import Any
 
 from annotator.cleaning import find_title
 from annotator.errors import InputError
-from annotator.importers.jsonl import Item
+from annotator.importers.jsonl import Item, RecordReader
 from annotator.importers.records import (
     Parsed,
     Record,
@@ -44,14 +44,13 @@ from annotator.model import NewSpan
 from annotator.settings import validate_annotator
 
 
+class DoccanoReader(RecordReader):
+    def read(self, item: Item) -> Record:
+        return _record(item, self.path, self.default_annotator)
+
+
 def parse_doccano(items: list[Item], path: Path, default_annotator: str) -> Parsed:
-    parsed = Parsed()
-    for item in items:
-        try:
-            parsed.records.append(_record(item, path, default_annotator))
-        except InputError as error:
-            parsed.invalid.append(str(error))
-    return parsed
+    return DoccanoReader(path, default_annotator).parse(items)
 
 
 def _user(entry: dict[str, Any], at: str, default: str) -> str:

@@ -2,6 +2,11 @@
 
 This reads both simple text-only lines and annotator's own export format, so an
 export is also a backup and a hand-over between machines.
+
+It also reads the JSON objects of every JSON format (stream_items): JSON lines one line
+at a time, and a JSON array one element at a time from a buffer of a few blocks, so a
+file of any size is imported without being held in memory. A format's RecordReader
+turns each object into a record.
 """
 
 from __future__ import annotations
@@ -9,13 +14,15 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from annotator.cleaning import find_title
 from annotator.errors import InputError
-from annotator.importers.reading import read_text
+from annotator.importers.reading import decoded_chunks, read_text, text_lines
 from annotator.importers.records import (
     MAX_DEPTH,
     Parsed,
@@ -121,6 +128,7 @@ def read_items(path: Path, raw: str) -> tuple[list[Item], list[str]]:
 
     A line or element that is not a JSON object is listed in the second list with its
     line number; a JSON document that does not parse at all is an error for the file.
+    This reads the text whole: stream_items is the same a record at a time.
     """
     raw = raw.removeprefix("\ufeff")
     head = raw.lstrip()
@@ -150,42 +158,230 @@ def read_items(path: Path, raw: str) -> tuple[list[Item], list[str]]:
         return [Item(whole, 1 + raw.count("\n", 0, raw.index("{")), 1, in_array=True)], []
     if parsed_whole:
         raise InputError(f"{path}: expected a JSON array or object, got {json_type(whole)}")
-    return _line_items(path, raw)
+    return _split(_line_stream(path, raw.split("\n")))
 
 
-def _line_items(path: Path, raw: str) -> tuple[list[Item], list[str]]:
+def _split(entries: Iterable[Item | str]) -> tuple[list[Item], list[str]]:
     items: list[Item] = []
     invalid: list[str] = []
-    lines = raw.split("\n")
+    for entry in entries:
+        if isinstance(entry, Item):
+            items.append(entry)
+        else:
+            invalid.append(entry)
+    return items, invalid
+
+
+def stream_items(path: Path, encoding: str | None = None) -> Iterator[Item | str]:
+    """read_items(path, read_text(path, encoding)), one entry at a time, without holding the file.
+
+    Each entry is a JSON object of the file (an Item), or the line saying why a line or
+    an element is not one. JSON lines are read line by line. A JSON array (or a .json
+    file holding one object) is read an element at a time; it is first read through
+    once to check that it is one well-formed array, because a file that is not (a
+    syntax error at the very end, or JSON lines whose first line is an array) is
+    refused whole or read as lines instead, as read_items decides. Such a file, and a
+    file read_text refuses, is read whole to say exactly that.
+    """
+    lines = text_lines(path, encoding)
+    before: list[str] = []  # the blank lines before the first content, and that line
+    for line in lines:
+        if not before:
+            line = line.removeprefix("\ufeff")
+        before.append(line)
+        if line and not line.isspace():
+            break
+    head = before[-1].lstrip() if before else ""
+    if not (head.startswith("[") or (path.suffix.lower() == ".json" and head.startswith("{"))):
+        yield from _line_stream(path, chain(before, lines))
+        return
+    lines.close()
+    try:
+        if head.startswith("["):
+            for _ in _Scanner(path, encoding).array():  # the check: nothing is kept
+                pass
+        else:
+            scanner = _Scanner(path, encoding)
+            value, line, escaped = scanner.value()
+            if scanner.at_end():
+                problem = _surrogate_problem(value, str(path)) if escaped else None
+                yield problem if problem is not None else Item(value, line, 1, in_array=True)
+                return
+    except _Irregular:
+        items, invalid = read_items(path, read_text(path, encoding))
+        yield from invalid
+        yield from items
+        return
+    if head.startswith("["):
+        try:
+            yield from _Scanner(path, encoding).array()
+        except _Irregular:
+            raise InputError(f"{path}: changed while it was being read; import it again") from None
+        return
+    # a .json file of JSON lines
+    lines = text_lines(path, encoding)
+    first = next(lines, "").removeprefix("\ufeff")
+    yield from _line_stream(path, chain([first], lines))
+
+
+def _line_stream(path: Path, lines: Iterable[str]) -> Iterator[Item | str]:
+    """The entries of JSON lines; the first line's byte-order mark is already gone."""
     seen = 0
+    # A line that is not JSON: whether "the file looks truncated" depends on what follows.
+    pending: tuple[str, json.JSONDecodeError] | None = None
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
+        if not line or line.isspace():
             continue
+        if pending is not None:
+            yield _not_json(*pending, last=False)
+            pending = None
         seen += 1
         where = f"{path}:{number}"
         try:
             data = json_value(line, path, number)
         except json.JSONDecodeError as error:
-            last = number == len(lines) or all(not rest.strip() for rest in lines[number:])
-            hint = " (the file looks truncated)" if last else ""
-            invalid.append(f"{where}: not valid JSON: {error.msg} at column {error.colno}{hint}")
+            pending = (where, error)
             continue
         except InputError as error:
-            invalid.append(str(error))
+            yield str(error)
             continue
         if not isinstance(data, dict):
-            invalid.append(f"{where}: expected a JSON object, got {json_type(data)}")
+            yield f"{where}: expected a JSON object, got {json_type(data)}"
             continue
-        if _SURROGATE_ESCAPE.search(line):
+        if "\\" in line and _SURROGATE_ESCAPE.search(line):
             try:
                 _check_surrogates(data, where)
             except InputError as error:
-                invalid.append(str(error))
+                yield str(error)
                 continue
-        items.append(Item(data, number, seen))
+        yield Item(data, number, seen)
+    if pending is not None:
+        yield _not_json(*pending, last=True)
     if not seen:
         raise InputError(f"{path}: empty file (no JSON lines)")
-    return items, invalid
+
+
+def _not_json(where: str, error: json.JSONDecodeError, last: bool) -> str:
+    hint = " (the file looks truncated)" if last else ""
+    return f"{where}: not valid JSON: {error.msg} at column {error.colno}{hint}"
+
+
+class _Irregular(Exception):
+    """The JSON document is not one plain array (or object): read_items reads it whole and says so."""
+
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+# A value this much longer than a block is read whole by read_items instead.
+_LONGEST_VALUE = 64 << 20
+
+
+class _Scanner:
+    """The values of a JSON document's top-level array, decoded from a buffer of a few blocks.
+
+    Anything but a well-formed array of values (or a single value for value()) raises
+    _Irregular; a value cut by the end of the buffer is decoded again with more text.
+    """
+
+    def __init__(self, path: Path, encoding: str | None) -> None:
+        self.path = path
+        self.chunks = decoded_chunks(path, encoding)
+        self.text = ""
+        self.pos = 0
+        self.line = 1  # of self.pos
+        self.eof = False
+        self.decoder = json.JSONDecoder()
+        first = self._fill() and self.text.startswith("\ufeff")
+        if first:
+            self.pos = 1
+
+    def _fill(self) -> bool:
+        """Add the next block to the buffer (dropping what was read); False at the end of the file."""
+        if self.eof:
+            return False
+        chunk = next(self.chunks, None)
+        if chunk is None:
+            self.eof = True
+            return False
+        self.text = self.text[self.pos :] + chunk
+        self.pos = 0
+        return True
+
+    def _peek(self) -> str:
+        """The next character after JSON white space; "" at the end of the file."""
+        while True:
+            end = _JSON_SPACE.match(self.text, self.pos).end()  # type: ignore[union-attr]
+            self.line += self.text.count("\n", self.pos, end)
+            self.pos = end
+            if end < len(self.text):
+                return self.text[end]
+            if not self._fill():
+                return ""
+
+    def value(self) -> tuple[Any, int, bool]:
+        """The next value, the line it starts on, and whether its text holds a surrogate escape."""
+        self._peek()
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.text, self.pos)
+            except json.JSONDecodeError:
+                if len(self.text) - self.pos > _LONGEST_VALUE or not self._fill():
+                    raise _Irregular from None
+                continue
+            except (RecursionError, ValueError):
+                raise _Irregular from None
+            # A number may go on in the next block ("1" of "1.5e3"): decide with more text.
+            if len(self.text) - end <= 2 and not self.eof and self._fill():
+                continue
+            break
+        line = self.line
+        escaped = "\\" in self.text[self.pos : end] and _SURROGATE_ESCAPE.search(self.text, self.pos, end) is not None
+        self.line += self.text.count("\n", self.pos, end)
+        self.pos = end
+        return value, line, escaped
+
+    def at_end(self) -> bool:
+        return self._peek() == ""
+
+    def _take(self, char: str) -> None:
+        if self._peek() != char:
+            raise _Irregular
+        self.pos += 1
+
+    def array(self) -> Iterator[Item | str]:
+        """The entries of the array, as read_items gives them."""
+        self._take("[")
+        if self._peek() == "]":
+            raise _Irregular  # empty: read_items says so
+        index = 0
+        while True:
+            value, line, escaped = self.value()
+            index += 1
+            where = f"{self.path}:{line}"
+            if not isinstance(value, dict):
+                yield f"{where}: element {index}: expected a JSON object, got {json_type(value)}"
+            else:
+                problem = _surrogate_problem(value, where) if escaped else None
+                yield problem if problem is not None else Item(value, line, index, in_array=True)
+            following = self._peek()
+            if following == ",":
+                self.pos += 1
+                if self._peek() == "]":
+                    raise _Irregular  # a trailing comma
+                continue
+            if following == "]":
+                self.pos += 1
+                break
+            raise _Irregular
+        if not self.at_end():
+            raise _Irregular
+
+
+def _surrogate_problem(value: Any, where: str) -> str | None:
+    try:
+        _check_surrogates(value, where)
+    except InputError as error:
+        return str(error)
+    return None
 
 
 def _array_items(path: Path, raw: str, values: list[Any]) -> tuple[list[Item], list[str]]:
@@ -219,22 +415,55 @@ def _array_items(path: Path, raw: str, values: list[Any]) -> tuple[list[Item], l
     return items, invalid
 
 
+class RecordReader:
+    """A format's reader: turns the file's JSON objects into records, one at a time.
+
+    read() raises InputError for a bad record (naming where it is); notes() are the lines
+    worth saying once the whole file is read; set_aside counts records kept apart.
+    """
+
+    def __init__(self, path: Path, default_annotator: str) -> None:
+        self.path = path
+        self.default_annotator = default_annotator
+        self.set_aside = 0
+
+    def read(self, item: Item) -> Record:
+        raise NotImplementedError
+
+    def notes(self) -> list[str]:
+        return []
+
+    def parse(self, items: Iterable[Item]) -> Parsed:
+        """Every record of a list of objects (the whole-file way of reading)."""
+        parsed = Parsed()
+        for item in items:
+            try:
+                parsed.records.append(self.read(item))
+            except InputError as error:
+                parsed.invalid.append(str(error))
+        parsed.notes = self.notes()
+        parsed.set_aside = self.set_aside
+        return parsed
+
+
+class NativeReader(RecordReader):
+    """annotator's own format: {"text", "id"?, "title"?, "meta"?, "spans"?} per record."""
+
+    def read(self, item: Item) -> Record:
+        if not item.where:
+            item.locate(self.path)
+        number = item.index if item.in_array else item.line
+        return _record(item.data, item.where, self.path, number, self.default_annotator)
+
+
 def parse_native(items: list[Item], path: Path, default_annotator: str) -> Parsed:
     """annotator's own format: {"text", "id"?, "title"?, "meta"?, "spans"?} per record."""
-    parsed = Parsed()
-    for item in items:
-        if not item.where:
-            item.locate(path)
-        try:
-            parsed.records.append(_record(item.data, item.where, path, item.index if item.in_array else item.line, default_annotator))
-        except InputError as error:
-            parsed.invalid.append(str(error))
-    return parsed
+    return NativeReader(path, default_annotator).parse(items)
 
 
 def read_jsonl(path: Path, default_annotator: str, encoding: str | None = None) -> list[Record]:
     """Every record of a native JSONL file; the first problem is raised."""
-    items, invalid = read_items(path, read_text(path, encoding))
+    items, invalid = _split(stream_items(path, encoding))
     parsed = parse_native(items, path, default_annotator)
     problems = sorted(invalid + parsed.invalid, key=_line_of)
     if problems:

@@ -35,7 +35,7 @@ from typing import Any
 
 from annotator.cleaning import find_title
 from annotator.errors import InputError
-from annotator.importers.jsonl import Item
+from annotator.importers.jsonl import Item, RecordReader
 from annotator.importers.records import (
     Parsed,
     Record,
@@ -59,29 +59,38 @@ class _Stats:
         self.converted_tasks = 0
 
 
+class LabelStudioReader(RecordReader):
+    """Label Studio tasks; what was left out (cancelled, other result types) is told in notes()."""
+
+    def __init__(self, path: Path, default_annotator: str) -> None:
+        super().__init__(path, default_annotator)
+        self.stats = _Stats()
+
+    def read(self, item: Item) -> Record:
+        return _task(item, self.path, self.default_annotator, self.stats)
+
+    def notes(self) -> list[str]:
+        stats, path = self.stats, self.path
+        notes: list[str] = []
+        if stats.cancelled:
+            notes.append(
+                f"{path}: {stats.cancelled} cancelled annotation{'s' if stats.cancelled != 1 else ''} not imported"
+            )
+        for kind, count in sorted(stats.other_types.items()):
+            notes.append(
+                f"{path}: {count} result{'s' if count != 1 else ''} of type {kind!r} not imported"
+                " (only text spans and their relations are)"
+            )
+        if stats.converted_tasks:
+            notes.append(
+                f"{path}: offsets in {stats.converted_tasks} task{'s' if stats.converted_tasks != 1 else ''}"
+                " were UTF-16 code units (older Label Studio); converted to code points"
+            )
+        return notes
+
+
 def parse_labelstudio(items: list[Item], path: Path, default_annotator: str) -> Parsed:
-    parsed = Parsed()
-    stats = _Stats()
-    for item in items:
-        try:
-            parsed.records.append(_task(item, path, default_annotator, stats))
-        except InputError as error:
-            parsed.invalid.append(str(error))
-    if stats.cancelled:
-        parsed.notes.append(
-            f"{path}: {stats.cancelled} cancelled annotation{'s' if stats.cancelled != 1 else ''} not imported"
-        )
-    for kind, count in sorted(stats.other_types.items()):
-        parsed.notes.append(
-            f"{path}: {count} result{'s' if count != 1 else ''} of type {kind!r} not imported"
-            " (only text spans and their relations are)"
-        )
-    if stats.converted_tasks:
-        parsed.notes.append(
-            f"{path}: offsets in {stats.converted_tasks} task{'s' if stats.converted_tasks != 1 else ''}"
-            " were UTF-16 code units (older Label Studio); converted to code points"
-        )
-    return parsed
+    return LabelStudioReader(path, default_annotator).parse(items)
 
 
 def _utf16_map(text: str) -> list[int] | None:

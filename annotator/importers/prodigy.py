@@ -26,7 +26,7 @@ from typing import Any
 
 from annotator.cleaning import find_title
 from annotator.errors import InputError
-from annotator.importers.jsonl import Item
+from annotator.importers.jsonl import Item, RecordReader
 from annotator.importers.records import (
     Parsed,
     Record,
@@ -45,18 +45,18 @@ ANSWERS = ("accept", "reject", "ignore")
 REJECTED_KEY = "prodigy_rejected"
 
 
-def parse_prodigy(items: list[Item], path: Path, default_annotator: str) -> Parsed:
-    parsed = Parsed()
-    for item in items:
-        try:
-            record, accepted = _record(item, path, default_annotator)
-        except InputError as error:
-            parsed.invalid.append(str(error))
-            continue
-        parsed.records.append(record)
+class ProdigyReader(RecordReader):
+    """Prodigy tasks; a task not accepted is a record too, counted in set_aside."""
+
+    def read(self, item: Item) -> Record:
+        record, accepted = _record(item, self.path, self.default_annotator)
         if not accepted:
-            parsed.set_aside += 1
-    return parsed
+            self.set_aside += 1
+        return record
+
+
+def parse_prodigy(items: list[Item], path: Path, default_annotator: str) -> Parsed:
+    return ProdigyReader(path, default_annotator).parse(items)
 
 
 def _annotator(data: dict[str, Any], meta: dict[str, Any], where: str, default: str) -> str:

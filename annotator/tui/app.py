@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.notifications import SeverityLevel
 
+from annotator.session.writer import Outcome, Writer
 from annotator.store import Store
 from annotator.tui.commands import ActionCommands, ArticleCommands, LabelCommands
 from annotator.tui.screens.annotate import AnnotateScreen
@@ -23,16 +26,76 @@ class AnnotatorApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]
 
+    class WriteSettled(Message):
+        """A background write has an outcome (posted from the writer thread)."""
+
+        def __init__(self, outcome: Outcome) -> None:
+            super().__init__()
+            self.outcome = outcome
+
+    class WriteWaiting(Message):
+        """The writer is waiting for another process's write lock."""
+
+        def __init__(self, seconds: float) -> None:
+            super().__init__()
+            self.seconds = seconds
+
     def __init__(self, store: Store, annotator: str) -> None:
         super().__init__()
         self.store = store
         self.annotator = annotator
+        # Every write goes through here, off the UI thread (none for a read-only file).
+        self.writer: Writer | None = (
+            None
+            if store.read_only
+            else Writer(store.path, lambda outcome: self.post_message(self.WriteSettled(outcome)), self._waiting)
+        )
+        self._quit_anyway = False
 
     database_failure: sqlite3.DatabaseError | None = None
     """Set when the database failed under the app (a damaged page): the CLI says so in one line."""
 
     def on_mount(self) -> None:
         self.push_screen(AnnotateScreen(self.store, self.annotator))
+
+    def _waiting(self, seconds: float) -> None:
+        self.post_message(self.WriteWaiting(seconds))
+
+    def on_annotator_app_write_settled(self, event: WriteSettled) -> None:
+        """Hand the outcome to the screen whose session made the write."""
+        owner = event.outcome.job.owner
+        for screen in reversed(self.screen_stack):
+            if getattr(screen, "session", None) is owner and hasattr(screen, "write_settled"):
+                screen.write_settled(event.outcome)
+                return
+
+    def on_annotator_app_write_waiting(self, event: WriteWaiting) -> None:
+        for screen in reversed(self.screen_stack):
+            if hasattr(screen, "write_waiting"):
+                screen.write_waiting(event.seconds)
+                return
+
+    async def action_quit(self) -> None:
+        """Quit once every queued write is committed; a stuck queue asks for a second ctrl+q."""
+        writer = self.writer
+        if writer is not None and writer.pending and not self._quit_anyway:
+            settled = await asyncio.to_thread(writer.wait_idle, 3.0)
+            if not settled or writer.held:
+                self._quit_anyway = True
+                waiting = writer.pending
+                self.notify(
+                    f"{waiting} action{'s' if waiting != 1 else ''} not saved yet (the database is busy or failed). "
+                    "Wait for 'saved', or press ctrl+q again to quit and lose them.",
+                    title="Still saving",
+                    severity="warning",
+                    timeout=8,
+                )
+                return
+        self.exit()
+
+    async def on_unmount(self) -> None:
+        if self.writer is not None:
+            await asyncio.to_thread(self.writer.close, 5.0)
 
     def _handle_exception(self, error: Exception) -> None:
         """A database that fails mid-session ends the app with one line, never a traceback."""

@@ -1,14 +1,17 @@
-"""Command palette entries: labels, articles and the main actions."""
+"""Command palette entries: labels, articles and the main actions.
+
+Entries are cut by cells to the palette's width, so a wide title stays on one row.
+"""
 
 from __future__ import annotations
 
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.command import CommandList, DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 from textual.markup import escape
 
-from annotator.text import one_line
+from annotator.cells import clip_cells
 
 
 def literal_highlight(matcher: Matcher, candidate: str) -> Content:
@@ -22,6 +25,15 @@ def literal_highlight(matcher: Matcher, candidate: str) -> Content:
     return content
 
 
+def entry_cells(provider: Provider) -> int:
+    """Cells an entry gets: the palette's list spans the screen, less the entries' padding
+    and a scrollbar (counted even before there is one: results arrive in batches)."""
+    padding = 4  # Textual's CommandList gives an entry 2 cells either side
+    for command_list in provider.app.screen.query(CommandList):
+        padding = command_list.get_component_styles("option-list--option").padding.width
+    return max(provider.app.size.width - padding - 2, 12)
+
+
 class LabelCommands(Provider):
     """Tag the selection (or retag the picked span) with any label, even one without a key."""
 
@@ -32,11 +44,12 @@ class LabelCommands(Provider):
         if not isinstance(screen, AnnotateScreen):
             return
         matcher = self.matcher(query)
+        cells = entry_cells(self)
         for label in screen.labels:
-            name = f"Tag as {one_line(label.name, 30)}"
+            name = f"Tag as {clip_cells(label.name, min(30, cells - 7))}"
             score = matcher.match(f"{name} {label.kind}")
             if score > 0:
-                yield Hit(score, literal_highlight(matcher, name), partial(screen.action_tag, label.name), help=escape(one_line(label.description, 100)))
+                yield Hit(score, literal_highlight(matcher, name), partial(screen.action_tag, label.name), help=escape(clip_cells(label.description, cells)))
 
     async def discover(self) -> Hits:
         from annotator.tui.screens.annotate import AnnotateScreen
@@ -44,8 +57,10 @@ class LabelCommands(Provider):
         screen = self.screen
         if not isinstance(screen, AnnotateScreen):
             return
+        cells = entry_cells(self)
         for label in screen.labels:
-            yield DiscoveryHit(Content(f"Tag as {one_line(label.name, 30)}"), partial(screen.action_tag, label.name), help=escape(one_line(label.description, 100)))
+            name = f"Tag as {clip_cells(label.name, min(30, cells - 7))}"
+            yield DiscoveryHit(Content(name), partial(screen.action_tag, label.name), help=escape(clip_cells(label.description, cells)))
 
 
 class ArticleCommands(Provider):
@@ -58,11 +73,12 @@ class ArticleCommands(Provider):
         if not isinstance(screen, AnnotateScreen):
             return
         matcher = self.matcher(query)
+        cells = entry_cells(self)
         for document in screen.documents:
-            title = f"Open: {one_line(document.title, 80)}"
+            title = f"Open: {clip_cells(document.title, cells - 6)}"
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, literal_highlight(matcher, title), partial(screen.open_document, document.id), help=escape(one_line(document.key, 60)))
+                yield Hit(score, literal_highlight(matcher, title), partial(screen.open_document, document.id), help=escape(clip_cells(document.key, cells)))
 
 
 class ActionCommands(Provider):

@@ -1,12 +1,10 @@
-"""The annotation screen: owns the current article and is the only UI code that calls the store.
+"""The annotation screen: draws what the article session decides.
 
-Every change is committed by the store before this screen shows it as saved.
+Changes are drawn at once and written behind by the app's writer; the status line says
+`saving…` until the database committed them, then `saved`.
 """
 
 from __future__ import annotations
-
-import sqlite3
-from datetime import datetime
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,11 +12,12 @@ from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 
-from annotator.errors import AnnotatorError, StaleDocumentError
 from annotator.labels import APP_KEYS
 from annotator.model import Document, DocumentSummary, Label, Span
-from annotator.store import ActionResult, Store
-from annotator.text import one_line, resize_range
+from annotator.session.article import ArticleSession, Change, Refusal
+from annotator.session.writer import Outcome
+from annotator.store import Store
+from annotator.text import one_line
 from annotator.tui.widgets.annotation_panel import AnnotationPanel
 from annotator.tui.widgets.article_view import ArticleView
 from annotator.tui.widgets.bars import DocumentHeader, StatusBar
@@ -49,6 +48,7 @@ class AnnotateScreen(Screen[None]):
         Binding("t", "toggle_precision", "Words/chars", show=False, id="view.precision"),
         Binding("f2", "toggle_panel_focus", "Panel", show=False, id="view.panel"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("ctrl+s", "retry_saving", "Retry saving", show=False, id="history.retry"),
     ]
 
     def __init__(self, store: Store, annotator: str) -> None:
@@ -58,12 +58,10 @@ class AnnotateScreen(Screen[None]):
         self.labels: list[Label] = store.labels()
         self.documents: list[DocumentSummary] = []
         self.document: Document | None = None
+        # The rules and the writes; the writer is the app's (None for a read-only file).
+        self.session = ArticleSession(store, None, annotator, self.labels)
         self.spans: list[Span] = []
-        self._can_undo = False
-        self._can_redo = False
         self._binding_state: tuple[bool, bool] | None = None
-        self.viewing: str | None = None
-        """Whose spans the article shows: None for your own (editable), '*' for everyone, or a name."""
 
     def compose(self) -> ComposeResult:
         yield DocumentHeader(id="document-header")
@@ -98,6 +96,7 @@ class AnnotateScreen(Screen[None]):
         self.panel.set_labels(self.labels)
         self.view.set_labels(self.labels)
         self.status.annotator = self.annotator
+        self.session.writer = getattr(self.app, "writer", None)
         if self.store.read_only:
             self.status.saved = f"READ-ONLY: {self.store.read_only_reason}; you can read and export, not tag"
         self.reload_documents()
@@ -114,26 +113,27 @@ class AnnotateScreen(Screen[None]):
     def reload_documents(self) -> None:
         self.documents = self.store.list_documents(self.annotator)
 
+    @property
+    def viewing(self) -> str | None:
+        """Whose spans the article shows: None for your own (editable), '*' for everyone, or a name."""
+        return self.session.viewing
+
+    @viewing.setter
+    def viewing(self, value: str | None) -> None:
+        self.session.viewing = value
+
     def open_document(self, document_id: int, cursor: int = 0) -> None:
-        self.document = self.store.document(document_id)
-        self.spans = self._visible_spans()
+        self.document = self.session.open(document_id)
+        self.spans = self.session.ordered()
         self.view.load(self.document.text, self.spans, self.labels, cursor)
         self.panel.set_spans(self.spans, None, show_annotator=self.viewing == "*")
         self._refresh_history_flags()
         self._show_position()
 
-    def _visible_spans(self) -> list[Span]:
-        assert self.document is not None
-        if self.viewing is None:
-            return self.store.spans(self.document.id, self.annotator)
-        if self.viewing == "*":
-            return self.store.spans(self.document.id)
-        return self.store.spans(self.document.id, self.viewing)
-
     @property
     def editable(self) -> bool:
         """Only your own spans can be changed here; others' are shown read-only."""
-        return self.viewing is None
+        return self.session.editable
 
     def _show_position(self) -> None:
         if self.document is None:
@@ -188,69 +188,31 @@ class AnnotateScreen(Screen[None]):
 
     def action_tag(self, label: str) -> None:
         """Tag the selection; with no selection, retag the picked span."""
-        if not self._check_editable():
-            return
         view = self.view
-        document = self.document
-        if document is None:
-            return
         selection = view.selection
         if selection is not None:
             start, end = selection
-            span = self._commit(
-                lambda: self.store.add_span(document, start, end, label, self.annotator),
-                f"tagged {label}",
-            )
-            if span is not None:
+            answer = self.session.tag(start, end, label)
+            if isinstance(answer, Change):
                 # The new span stays picked while the cursor is on it: a label key fixes a wrong tag.
                 view.anchor = None
                 view.move_to(end)
-                self._apply_change(upserted=span, keep_active=span.uid)
         elif view.active_span is not None:
-            active = view.active_span
-            if active.label == label:
-                self.notify(f"Already {label}", timeout=2)
-                return
-            span = self._commit(
-                lambda: self.store.update_span(document, active.uid, self.annotator, label=label),
-                f"retagged {active.label} → {label}",
-            )
-            if span is not None:
-                self._apply_change(upserted=span, keep_active=active.uid)
+            answer = self.session.retag(view.active_span.uid, label)
         else:
-            self.app.bell()
-            self.notify("Select text first: shift+arrows, w for a word, s for a sentence", timeout=3)
+            answer = Refusal("Select text first: shift+arrows, w for a word, s for a sentence")
+        self._show_answer(answer)
 
     def action_delete_span(self) -> None:
-        if not self._check_editable():
-            return
         active = self.view.active_span
-        if active is None or self.document is None:
-            return
-        document = self.document
-        if self._commit(
-            lambda: self.store.delete_span(document, active.uid, self.annotator), f"deleted {active.label}"
-        ):
-            self._apply_change(removed=active.uid, keep_active=None)
+        if active is not None:
+            self._show_answer(self.session.delete(active.uid))
 
     def action_resize(self, edge: str, direction: int) -> None:
         """Move one edge of the picked span by a word (or a character in precise mode)."""
-        if not self._check_editable():
-            return
         active = self.view.active_span
-        document = self.document
-        if active is None or document is None:
-            return
-        start, end = resize_range(document.text, active.start, active.end, edge, direction, self.view.snap_words)
-        if start >= end or (start, end) == (active.start, active.end):
-            self.app.bell()
-            return
-        span = self._commit(
-            lambda: self.store.update_span(document, active.uid, self.annotator, start=start, end=end),
-            f"resized {active.label}",
-        )
-        if span is not None:
-            self._apply_change(upserted=span, keep_active=active.uid)
+        if active is not None:
+            self._show_answer(self.session.resize(active.uid, edge, direction, self.view.snap_words))
 
     def action_edit_note(self) -> None:
         if not self._check_editable():
@@ -258,54 +220,81 @@ class AnnotateScreen(Screen[None]):
         from annotator.tui.screens.note import NoteScreen
 
         active = self.view.active_span
-        document = self.document
-        if active is None or document is None:
+        if active is None or self.document is None:
             return
 
         def save(note: str | None) -> None:
-            if note is None or note == active.note:
-                return
-            span = self._commit(
-                lambda: self.store.update_span(document, active.uid, self.annotator, note=note),
-                "noted" if note else "removed note",
-            )
-            if span is not None:
-                self._apply_change(upserted=span, keep_active=active.uid)
+            if note is not None:
+                self._show_answer(self.session.set_note(active.uid, note))
 
         self.app.push_screen(NoteScreen(active, self.labels), save)
 
     # -- undo / redo -----------------------------------------------------------
 
     def action_undo(self) -> None:
-        self._history_step("undo")
+        self._show_answer(self.session.undo())
 
     def action_redo(self) -> None:
-        self._history_step("redo")
+        self._show_answer(self.session.redo())
 
-    def _history_step(self, op: str) -> None:
-        if not self._check_editable():
-            return
-        document = self.document
-        if document is None:
-            return
-        step = self.store.undo if op == "undo" else self.store.redo
-        result: ActionResult | None = self._commit(lambda: step(document, self.annotator), op)
-        if result is None:
-            if self.status.saved.startswith("NOT SAVED"):
-                return
+    def action_retry_saving(self) -> None:
+        if not self.session.retry():
+            self.notify("Nothing is waiting to be saved again", timeout=2)
+
+    # -- writes: drawn at once, settled when the writer answers ---------------------
+
+    def _show_answer(self, answer: Change | Refusal | None) -> None:
+        """Draw what the session decided; a refusal is said plainly, never as NOT SAVED."""
+        if isinstance(answer, Refusal):
             self.app.bell()
-            self.notify(f"Nothing to {op}", timeout=2)
+            if answer.message:
+                self.notify(answer.message, timeout=3, markup=False)
             return
-        self.status.saved = f"saved {datetime.now():%H:%M:%S}: {result.description}"
-        self._apply_change(
-            upserted=result.span,
-            removed=result.removed_uid,
-            keep_active=result.span.uid if result.span else None,
-            undo_step=True,
-        )
-        if result.span is not None:
-            self.view.move_to(result.span.start)
-            self.view.pick(result.span.uid)
+        self.status.saved = self.session.state.text
+        if isinstance(answer, Change):
+            self._draw(answer)
+
+    def _draw(self, change: Change) -> None:
+        for uid in change.removed:
+            self._apply_change(removed=uid, keep_active=change.active if change.keep_active else None, undo_step=change.history)
+        for span in change.upserted:
+            keep = change.active if change.keep_active and change.active else (self.view.active_uid if change.keep_active else None)
+            self._apply_change(upserted=span, keep_active=keep, undo_step=change.history)
+
+    def write_settled(self, outcome: Outcome) -> None:
+        """The writer committed, refused or kept a write of this screen's session."""
+        settled = self.session.settle(outcome)
+        self.status.saved = settled.state.text
+        if settled.reload:
+            self._reload_changed_article(settled.message)
+            return
+        if settled.state.kind == "idle" and settled.message:  # nothing to undo or redo
+            self.app.bell()
+            self.notify(settled.message, timeout=2)
+        elif settled.state.kind in ("failed", "refused"):
+            self.app.bell()
+            self.notify(
+                settled.message,
+                title="Not saved" if settled.state.kind == "failed" else "Not saved: refused",
+                severity="error" if settled.state.kind == "failed" else "warning",
+                timeout=5,
+                markup=False,
+            )
+        if settled.change is not None and not settled.change.empty:
+            change = settled.change
+            self._draw(change)
+            if change.history and change.active is not None:
+                span = self.session.spans.get(change.active)
+                if span is not None:
+                    self.view.move_to(span.start)
+                    self.view.pick(span.uid)
+        if outcome.job.what.startswith("marked"):
+            self.reload_documents()
+            self._show_position()
+        self._refresh_history_flags()
+
+    def write_waiting(self, seconds: float) -> None:
+        self.status.saved = self.session.waiting(seconds).text
 
     def _check_editable(self) -> bool:
         if self.editable:
@@ -328,14 +317,8 @@ class AnnotateScreen(Screen[None]):
         self.notify(f"Showing {whose}", timeout=2, markup=False)
 
     def action_toggle_done(self) -> None:
-        if self.document is None:
-            return
-        document_id = self.document.id
-        state = self.store.progress_of(self.annotator, document_id)
-        new_state = "in_progress" if state == "done" else "done"
-        if self._commit(lambda: self.store.set_progress(self.annotator, document_id, new_state) or True, f"marked {'done' if new_state == 'done' else 'not done'}"):
-            self.reload_documents()
-            self._show_position()
+        _, refused = self.session.toggle_done()
+        self._show_answer(refused)
 
     def action_refresh(self) -> None:
         """Show other analysts' latest work (they write to the same database)."""
@@ -358,31 +341,6 @@ class AnnotateScreen(Screen[None]):
         self.app.push_screen(StatsScreen(self.store))
 
     # -- plumbing --------------------------------------------------------------
-
-    def _commit(self, write, what: str):  # type: ignore[no-untyped-def]
-        """Run one store write; the status bar says saved only once it committed."""
-        if self.store.read_only:
-            self.app.bell()
-            self.notify(
-                f"This database is read-only ({self.store.read_only_reason}): nothing can be saved",
-                title="Read-only",
-                severity="warning",
-                timeout=4,
-            )
-            return None
-        try:
-            result = write()
-        except StaleDocumentError as error:
-            self._reload_changed_article(str(error))
-            return None
-        except (AnnotatorError, sqlite3.Error) as error:
-            self.status.saved = f"NOT SAVED: {error}"
-            self.notify(str(error), title="Not saved", severity="error", timeout=4, markup=False)
-            self.app.bell()
-            return None
-        if result is not None and what not in ("undo", "redo"):
-            self.status.saved = f"saved {datetime.now():%H:%M:%S}: {what}"
-        return result
 
     def _reload_changed_article(self, reason: str) -> None:
         """Another process replaced the article's text: show the stored version, spans re-anchored."""
@@ -424,13 +382,7 @@ class AnnotateScreen(Screen[None]):
             self.view.active_uid = keep_active
         elif keep_active is None:
             self.view.active_uid = None
-        if undo_step:
-            self._refresh_history_flags()
-        else:
-            # A new change: it can be undone and nothing is left to redo; no need to
-            # replay the log (about 2 ms on a long article).
-            self._can_undo, self._can_redo = True, False
-            self._refresh_footer()
+        self._refresh_footer()
         # The article frame goes out first; the list, details and header follow.
         self.call_after_refresh(self._after_change, upserted, removed)
 
@@ -445,10 +397,6 @@ class AnnotateScreen(Screen[None]):
         self._show_cursor_position(self.view.cursor)  # the spans under it may have changed
 
     def _refresh_history_flags(self) -> None:
-        if self.document is None:
-            self._can_undo = self._can_redo = False
-        else:
-            self._can_undo, self._can_redo = self.store.history_flags(self.document.id, self.annotator)
         self._refresh_footer()
 
     def _refresh_footer(self) -> None:
@@ -469,7 +417,7 @@ class AnnotateScreen(Screen[None]):
         if self.document is None:
             return
         event_offset = offset
-        line = self.document.text.count("\n", 0, event_offset) + 1
+        line = self.view.line_number(event_offset)  # not a count from the top: articles run to 100 MB
         here = self.view.spans_at(event_offset)
         names = ", ".join(one_line(s.label, 12) for s in here)
         self.status.position = f"line {line} · offset {event_offset}" + (f" · in {names}" if names else "")

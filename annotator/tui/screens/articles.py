@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rapidfuzz import fuzz, process
 from textual import on
 from textual.app import ComposeResult
@@ -12,8 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from annotator.cells import cell_width, clip_cells, display_text, fit, fit_pieces
 from annotator.model import DocumentSummary
-from annotator.text import one_line
+from annotator.tui.widgets.bars import FittedText, Piece
 
 
 def filter_documents(documents: list[DocumentSummary], query: str, limit: int = 500) -> list[DocumentSummary]:
@@ -30,36 +33,138 @@ def filter_documents(documents: list[DocumentSummary], query: str, limit: int = 
 
 
 _STATE_MARK = {"done": ("✓", "green"), "in_progress": ("…", "yellow")}
+_GAP = "  "
+# The columns after the title, in the order they are drawn ...
+_ORDER = ("key", "state", "size", "people", "flags")
+# ... and in the order they get room when the list is narrow (the rest are left out).
+_PRIORITY = ("state", "flags", "people", "key", "size")
+_MAX_CELLS = {"key": 16, "people": 40}
+_TITLE_MIN = 16
 
 
-def document_prompt(
+@dataclass(frozen=True, eq=False)
+class ArticleCells:
+    """One article's columns as display text: position, mark, title, then the rest."""
+
+    position: str
+    mark: tuple[str, str]
+    title: str
+    size: str
+    columns: dict[str, list[Piece]]
+
+
+def article_cells(
     document: DocumentSummary,
     total: int,
     states: dict[str, str] | None = None,
     flags: set[str] | None = None,
     me: str | None = None,
-) -> Content:
-    """One row: position, your progress, title, then who has done what."""
+) -> ArticleCells:
+    """Position, your progress, title, key, spans, size, then who has done what."""
     mine_done = bool(me and (states or {}).get(me) == "done")
     if document.span_count:
-        progress = f"{document.span_count} span{'s' if document.span_count != 1 else ''}"
+        state = f"{document.span_count} span{'s' if document.span_count != 1 else ''}"
     else:
-        progress = "done, no spans" if mine_done else "not started"
-    parts: list[str | tuple[str, str]] = [
-        (f"{document.position + 1:>4}/{total} ", "dim"),
-        ("● " if document.span_count or mine_done else "○ ", "green" if document.span_count or mine_done else "dim"),
-        (one_line(document.title, 60), "bold"),
-        (f"  {progress} · {document.length:,} chars", "dim"),
-    ]
-    for name, state in sorted((states or {}).items()):
-        mark, colour = _STATE_MARK.get(state, ("·", "dim"))
-        parts.extend(["  ", (f"{one_line(name, 12)} {mark}", colour)])
-    if flags:
-        if "disagreements" in flags:
-            parts.append(("  ≠ disagreements", "bold red"))
-        if "unadjudicated" in flags:
-            parts.append(("  not adjudicated", "italic"))
-    return Content.assemble(*parts)
+        state = "done, no spans" if mine_done else "not started"
+    started = bool(document.span_count or mine_done)
+    size = f"{document.length:,} chars"
+    people: list[Piece] = []
+    for name, progress in sorted((states or {}).items()):
+        mark, colour = _STATE_MARK.get(progress, ("·", "dim"))
+        people.extend([_GAP] if people else [])
+        people.append((f"{clip_cells(name, 12)} {mark}", colour))
+    marks: list[Piece] = []
+    if flags and "disagreements" in flags:
+        marks.append(("≠ disagreements", "bold red"))
+    if flags and "unadjudicated" in flags:
+        marks.extend([_GAP] if marks else [])
+        marks.append(("not adjudicated", "italic"))
+    return ArticleCells(
+        position=f"{document.position + 1}/{total}",
+        mark=("● ", "green") if started else ("○ ", "dim"),
+        title=display_text(document.title),
+        size=size,
+        columns={
+            "key": [(display_text(document.key), "dim")],
+            "state": [(state, "dim")],
+            "size": [(size, "dim")],
+            "people": people,
+            "flags": marks,
+        },
+    )
+
+
+def _pieces_width(pieces: list[Piece]) -> int:
+    return sum(cell_width(p if isinstance(p, str) else p[0]) for p in pieces)
+
+
+class ArticleColumns:
+    """Column widths shared by every row of the list, worked out per width drawn at.
+
+    Measured over all articles, not the filtered ones, so columns stay put while typing.
+    The title keeps at least a third of the row; columns that do not fit are left out,
+    least useful first (see _PRIORITY).
+    """
+
+    def __init__(self, rows: list[ArticleCells]) -> None:
+        self.position = max((cell_width(r.position) for r in rows), default=0)
+        self.title = max((cell_width(r.title) for r in rows), default=0)
+        self.natural = {
+            name: min(max((_pieces_width(r.columns[name]) for r in rows), default=0), _MAX_CELLS.get(name, 1 << 30))
+            for name in _ORDER
+        }
+        self._plans: dict[int, tuple[int, dict[str, int]]] = {}
+
+    def plan(self, width: int) -> tuple[int, dict[str, int]]:
+        """The title's cells and the other columns (name: cells) for a row of `width` cells."""
+        if width not in self._plans:
+            fixed = self.position + 3  # position, a space, the mark
+            title_min = min(self.title, max(_TITLE_MIN, (width - fixed) // 3))
+            budget = width - fixed - title_min
+            kept: dict[str, int] = {}
+            for name in _PRIORITY:
+                cells = self.natural[name]
+                if cells and len(_GAP) + cells <= budget:
+                    kept[name] = cells
+                    budget -= len(_GAP) + cells
+            tail = sum(len(_GAP) + cells for cells in kept.values())
+            self._plans[width] = (max(min(self.title, width - fixed - tail), 1), kept)
+        return self._plans[width]
+
+
+@dataclass(frozen=True, eq=False)
+class ArticleRow:
+    """One article of the list as one screen row, its columns aligned with every other row."""
+
+    cells: ArticleCells
+    layout: ArticleColumns
+
+    @property
+    def plain(self) -> str:
+        cells = self.cells
+        text = [f"{cells.position} {cells.mark[0]}{cells.title}"]
+        for name in _ORDER:
+            if pieces := cells.columns[name]:
+                text.append(_GAP + "".join(p if isinstance(p, str) else p[0] for p in pieces))
+        return "".join(text)
+
+    def fit(self, width: int) -> list[Piece]:
+        cells = self.cells
+        title_cells, kept = self.layout.plan(width)
+        pieces: list[Piece] = [
+            (fit(cells.position, self.layout.position, align="right") + " ", "dim"),
+            cells.mark,
+            (fit(cells.title, title_cells), "bold"),
+        ]
+        for name in _ORDER:
+            if name in kept:
+                pieces.append(_GAP)
+                column = cells.columns[name]
+                if name == "size":  # numbers line up on the right
+                    pieces.append((fit(cells.size, kept[name], align="right"), "dim"))
+                else:
+                    pieces.extend(fit_pieces(column, kept[name]))
+        return fit_pieces(pieces, width)
 
 
 class ArticleListScreen(ModalScreen[int | None]):
@@ -89,6 +194,14 @@ class ArticleListScreen(ModalScreen[int | None]):
         self.flags = flags
         self.required: set[str] = set()
         """Flags an article must have to be listed (review filters)."""
+        total = len(documents)
+        cells = {
+            d.id: article_cells(d, total, self.progress.get(d.id), flags.get(d.id) if flags is not None else None, me)
+            for d in documents
+        }
+        layout = ArticleColumns(list(cells.values()))
+        self.rows = {doc_id: ArticleRow(row, layout) for doc_id, row in cells.items()}
+        """Each article's row; all share one set of column widths."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_filter":
@@ -118,14 +231,7 @@ class ArticleListScreen(ModalScreen[int | None]):
         shown = filter_documents(self.documents, query)
         if self.flags is not None and self.required:
             shown = [d for d in shown if self.required <= self.flags.get(d.id, set())]
-        total = len(self.documents)
-        option_list.set_options(
-            Option(
-                document_prompt(d, total, self.progress.get(d.id), self.flags.get(d.id) if self.flags else None, self.me),
-                id=str(d.id),
-            )
-            for d in shown
-        )
+        option_list.set_options(Option(FittedText(self.rows[d.id]), id=str(d.id)) for d in shown)
         if shown:
             ids = [d.id for d in shown]
             option_list.highlighted = ids.index(self.current) if (not query and self.current in ids) else 0

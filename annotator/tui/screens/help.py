@@ -9,8 +9,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from annotator.cells import fit
 from annotator.model import Label
-from annotator.text import one_line
+from annotator.tui.widgets.bars import FittedText, Hanging
 
 KEYS: list[tuple[str, list[tuple[str, str]]]] = [
     (
@@ -69,6 +70,15 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
 
 
 class HelpScreen(ModalScreen[None]):
+    """Every key and the label guide in columns measured in cells; a description wraps
+    under itself, so a wide label name or a narrow terminal never breaks the columns."""
+
+    DEFAULT_CSS = """
+    HelpScreen #help-dialog {
+        max-width: 100%;
+    }
+    """
+
     BINDINGS: list[BindingType] = [
         Binding("escape,q,question_mark,f1", "dismiss(None)", "Close", id="help.close"),
     ]
@@ -78,21 +88,30 @@ class HelpScreen(ModalScreen[None]):
         self.labels = labels
 
     def compose(self) -> ComposeResult:
-        parts: list[str | tuple[str, str]] = [("annotator — keys\n", "bold")]
+        lines: list[Hanging | Content] = [Content.styled("annotator — keys", "bold")]
         for group, keys in KEYS:
-            parts.append((f"\n{group}\n", "bold underline"))
+            lines.extend([Content(""), Content.styled(group, "bold underline")])
             for key, what in keys:
-                parts.extend([(f"  {key:<22}", "bold"), f"{what}\n"])
-        parts.append(("\nLabels\n", "bold underline"))
+                lines.append(Hanging([("  " + fit(key, 22), "bold")], what))
+        lines.extend([Content(""), Content.styled("Labels", "bold underline")])
         for label in self.labels:
-            parts.extend(
-                [
-                    (f"  {label.key or '·':<3}", "bold"),
-                    (f"{one_line(label.name, 14):<15}", f"bold {label.color}"),
-                    (f"{label.kind:<9}", "dim"),
-                    f"{one_line(label.description, 120)}\n",
-                ]
+            # A label's name and key come from a labels file: any script, any width.
+            lines.append(
+                Hanging(
+                    [
+                        ("  " + fit(label.key or "·", 3), "bold"),
+                        (fit(label.name, 14) + " ", f"bold {label.color}"),
+                        (fit(label.kind, 9), "dim"),
+                    ],
+                    label.description,
+                )
             )
-        parts.append(("\nEvery change is committed to the database before the status bar says saved.\nescape closes this help.", "dim"))
+        lines.extend(
+            [
+                Content(""),
+                Content.styled("Every change is committed to the database before the status bar says saved.", "dim"),
+                Content.styled("escape closes this help.", "dim"),
+            ]
+        )
         with VerticalScroll(id="help-dialog"):
-            yield Static(Content.assemble(*parts))
+            yield Static(FittedText(*lines))

@@ -1,29 +1,25 @@
 """Adjudication: all analysts' spans on one article, grouped, settled into the gold set.
 
-Gold spans are stored under the reserved annotator name `gold`; each records the
-reviewer and the analysts (and span uids) it came from. A number key toggles that
-version of the group in or out of gold, so a group can end with several gold spans
-(one analyst's two spans against another's one span over both).
+The rules live in annotator/session/review.py; this screen draws the groups, sends
+keys to the session, and regroups from the database when a write settles (writes run
+behind, on the app's writer).
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable
-from datetime import datetime
-
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 
-from annotator.errors import AnnotatorError, StaleDocumentError
 from annotator.labels import APP_KEYS
 from annotator.model import Document, Label, Span
-from annotator.review import GOLD, Group, gold_attrs, group_spans, is_analyst
+from annotator.review import GOLD, Group
+from annotator.session.article import Refusal
+from annotator.session.review import ReviewSession, Submitted, corpus_flags
+from annotator.session.writer import Outcome
 from annotator.store import Store
-from annotator.text import resize_range
 from annotator.tui.widgets.article_view import ArticleView
 from annotator.tui.widgets.bars import DocumentHeader, StatusBar
 from annotator.tui.widgets.key_bar import KeyBar
@@ -56,6 +52,7 @@ class ReviewScreen(Screen[None]):
         Binding("b", "next_document(-1)", "Prev", show=False, id="review.previous_document"),
         Binding("a", "articles", "Articles", id="review.articles"),
         Binding("escape", "app.pop_screen", "Back", id="review.back"),
+        Binding("ctrl+s", "retry_saving", "Retry saving", show=False, id="review.retry"),
     ]
 
     def __init__(self, store: Store, reviewer: str, document_id: int) -> None:
@@ -65,13 +62,29 @@ class ReviewScreen(Screen[None]):
         self.document_id = document_id
         self.labels: list[Label] = store.labels()
         self.kind_of = {label.name: label.kind for label in self.labels}
-        self.document: Document | None = None
-        self.groups: list[Group] = []
-        self.coders: list[str] = []
+        self.session = ReviewSession(store, None, reviewer, self.kind_of)
         self.current = 0
-        # The gold span label keys and [ ] { } edit when a group has several: the one
-        # last put in gold, or the one `e` moved to (see edited_gold).
-        self.editing: str | None = None
+
+    @property
+    def document(self) -> Document | None:
+        return self.session.document
+
+    @property
+    def groups(self) -> list[Group]:
+        return self.session.groups
+
+    @property
+    def coders(self) -> list[str]:
+        return self.session.coders
+
+    @property
+    def editing(self) -> str | None:
+        """The gold span label keys and [ ] { } edit when a group has several."""
+        return self.session.editing
+
+    @editing.setter
+    def editing(self, uid: str | None) -> None:
+        self.session.editing = uid
 
     def compose(self) -> ComposeResult:
         yield DocumentHeader(id="review-header")
@@ -98,6 +111,7 @@ class ReviewScreen(Screen[None]):
         ]
         existing = [b for bindings in self._bindings.key_to_bindings.values() for b in bindings]
         self._bindings = BindingsMap([*existing, *label_bindings])
+        self.session.writer = getattr(self.app, "writer", None)
         self.panel.set_labels(self.labels)
         self.query_one(StatusBar).annotator = f"reviewing as {self.reviewer}"
         self.load(self.document_id)
@@ -105,23 +119,16 @@ class ReviewScreen(Screen[None]):
 
     # -- loading ---------------------------------------------------------------
 
-    def load(self, document_id: int, keep: int | None = None) -> None:
-        first_load = self.document is None or self.document.id != document_id
-        self.document = self.store.document(document_id)
-        by_annotator = self.store.spans_by_annotator(document_id)
-        progress = self.store.progress().get(document_id, {})
-        self.coders = sorted(
-            {a for a in by_annotator if is_analyst(a)} | {a for a, s in progress.items() if s == "done" and is_analyst(a)}
-        )
-        # Model suggestions are no analyst's version: review compares people, and gold.
-        spans = [s for name, spans in by_annotator.items() if is_analyst(name) or name == GOLD for s in spans]
-        self.groups = group_spans(spans, self.coders, self.kind_of, self.store.rejected(document_id))
+    def load(self, document_id: int, keep: int | None = None, fresh: bool = False) -> None:
+        """Open (or regroup) the article; fresh: the text itself may have changed."""
+        first_load = fresh or self.document is None or self.document.id != document_id
+        self.session.open(document_id)
+        assert self.document is not None
         self.current = min(keep if keep is not None else 0, max(len(self.groups) - 1, 0))
-        analyst_spans = [s for s in spans if s.annotator != GOLD]
         if first_load:
-            self.view.load(self.document.text, analyst_spans, self.labels)
+            self.view.load(self.document.text, self.session.analyst_spans, self.labels)
         else:
-            self.view.set_spans(analyst_spans)
+            self.view.set_spans(self.session.analyst_spans)
         self.panel.set_groups(self.groups, self.current if self.groups else None, self.coders, self._editing_uid())
         self._show_header()
         if self.groups:
@@ -133,7 +140,7 @@ class ReviewScreen(Screen[None]):
         documents = self.store.list_documents()
         ids = [d.id for d in documents]
         position = ids.index(self.document.id) + 1 if self.document.id in ids else 0
-        adjudicated = self.store.progress().get(self.document.id, {}).get(GOLD) == "done"
+        adjudicated = self.session.adjudicated
         pending = sum(1 for g in self.groups if not g.settled)
         hint = f"REVIEW · {pending} pending" + (" · adjudicated ✓" if adjudicated else "")
         self.query_one(DocumentHeader).show(self.document.title, position, len(documents), hint)
@@ -188,22 +195,23 @@ class ReviewScreen(Screen[None]):
         self.load(self.document_id)
 
     def action_articles(self) -> None:
+        """The article list with review flags; the corpus scan runs in a worker."""
+        self.query_one(StatusBar).saved = "reading every article's spans…"
+        self._scan_corpus()
+
+    @work(thread=True, exclusive=True, group="review-articles", exit_on_error=False)
+    def _scan_corpus(self) -> None:
+        # A store of its own: SQLite connections belong to their thread.
+        with Store.open(self.store.path, create=False, read_only=self.store.read_only) as store:
+            documents = store.list_documents()
+            progress = store.progress()
+            flags = corpus_flags(store, self.kind_of)
+        self.app.call_from_thread(self._show_articles, documents, progress, flags)
+
+    def _show_articles(self, documents, progress, flags) -> None:  # type: ignore[no-untyped-def]
         from annotator.tui.screens.articles import ArticleListScreen
 
-        documents = self.store.list_documents()
-        progress = self.store.progress()
-        flags: dict[int, set[str]] = {}
-        for summary in documents:
-            by_annotator = self.store.spans_by_annotator(summary.id)
-            coders = sorted(a for a in by_annotator if is_analyst(a))
-            spans = [s for name, spans in by_annotator.items() if is_analyst(name) or name == GOLD for s in spans]
-            groups = group_spans(spans, coders, self.kind_of, self.store.rejected(summary.id))
-            marks: set[str] = set()
-            if any(g.status == "disagreement" for g in groups):
-                marks.add("disagreements")
-            if progress.get(summary.id, {}).get(GOLD) != "done":
-                marks.add("unadjudicated")
-            flags[summary.id] = marks
+        self.query_one(StatusBar).saved = self.session.state.text
 
         def chosen(document_id: int | None) -> None:
             if document_id is not None:
@@ -214,31 +222,53 @@ class ReviewScreen(Screen[None]):
 
     # -- adjudication ----------------------------------------------------------
 
-    def _write(self, write: Callable[[], None], what: str) -> bool:
-        try:
-            write()
-        except StaleDocumentError as error:
-            # Re-imported in a changed version meanwhile: show the stored text and spans.
-            self.query_one(StatusBar).saved = f"NOT SAVED: {error}"
+    def _answer(self, answer: Submitted | Refusal | None) -> None:
+        if isinstance(answer, Refusal):
             self.app.bell()
-            assert self.document is not None
-            document_id, self.document = self.document.id, None
-            self.load(document_id, keep=self.current)
+            if answer.message:
+                self.notify(answer.message, timeout=3, markup=False)
+            return
+        self.query_one(StatusBar).saved = self.session.state.text
+        if self.groups:
+            self.panel.show_details(self.groups[self.current], self._editing_uid())
+
+    def write_settled(self, outcome: Outcome) -> None:
+        """A write of this screen settled: regroup from the database and say how it went."""
+        settled = self.session.settle(outcome)
+        status = self.query_one(StatusBar)
+        status.saved = settled.state.text
+        if self.document is None:
+            return
+        if settled.reload:
+            self.app.bell()
+            self.load(self.document.id, keep=self.current, fresh=True)
+            status.saved = settled.state.text
             self.notify(
-                f"{error}. It is reloaded: check the group and decide again.",
+                f"{settled.message}. It is reloaded: check the group and decide again.",
                 title="Article changed",
                 severity="warning",
                 timeout=8,
                 markup=False,
             )
-            return False
-        except (AnnotatorError, sqlite3.Error) as error:
-            self.query_one(StatusBar).saved = f"NOT SAVED: {error}"
-            self.notify(str(error), title="Not saved", severity="error", markup=False)
+            return
+        if settled.message:
             self.app.bell()
-            return False
-        self.query_one(StatusBar).saved = f"saved {datetime.now():%H:%M:%S}: {what}"
-        return True
+            failed = settled.state.kind == "failed"
+            self.notify(
+                settled.message,
+                title="Not saved" if failed else "",
+                severity="error" if failed else "information",
+                timeout=4,
+                markup=False,
+            )
+        self.load(self.document.id, keep=self.current)
+
+    def write_waiting(self, seconds: float) -> None:
+        self.query_one(StatusBar).saved = self.session.waiting(seconds).text
+
+    def action_retry_saving(self) -> None:
+        if not self.session.retry():
+            self.notify("Nothing is waiting to be saved again", timeout=2)
 
     def _group(self) -> Group | None:
         if not self.groups:
@@ -247,90 +277,19 @@ class ReviewScreen(Screen[None]):
         return self.groups[self.current]
 
     def action_toggle(self, number: int) -> None:
-        """Put version `number` of the current group in gold, or take it out if it is there.
-
-        Additive, so a group can end with several gold spans; one undo step either way.
-        """
-        group = self._group()
-        document = self.document
-        if group is None or document is None:
-            return
-        if not 1 <= number <= len(group.versions):
-            self.app.bell()
-            self.notify(f"This group has {len(group.versions)} version(s)", timeout=2)
-            return
-        version = group.versions[number - 1]
-        standing = group.gold_for(number - 1)
-        if standing:
-
-            def remove() -> None:
-                with self.store.batch():  # one step for undo
-                    for gold in standing:
-                        self.store.delete_span(document, gold.uid, GOLD)
-
-            if self._write(remove, f"version {number} out of gold ({version.label} “{version.text}”)"):
-                self.load(document.id, keep=self.current)
-            return
-        added: list[str] = []
-
-        def add() -> None:
-            with self.store.batch():  # one step for undo
-                self.store.unreject(s.uid for v in group.versions for s in v.spans)
-                span = self.store.add_span(
-                    document, version.start, version.end, version.label, GOLD, attrs=gold_attrs(version, self.reviewer)
-                )
-                added.append(span.uid)
-
-        if self._write(add, f"version {number} in gold: {version.label} from {', '.join(version.annotators)}"):
-            self.editing = added[0]
-            self.load(document.id, keep=self.current)
+        """Put version `number` of the current group in gold, or take it out if it is there."""
+        if self._group() is not None:
+            self._answer(self.session.toggle(self.current, number))
 
     def action_accept_agreed(self) -> None:
-        document = self.document
-        if document is None:
-            return
-        todo = [g for g in self.groups if g.status == "agreed" and not g.settled]
-        if not todo:
-            self.notify("No unsettled agreed spans here", timeout=2)
-            return
-
-        def write() -> None:
-            with self.store.batch():  # one step for undo
-                for group in todo:
-                    version = group.versions[0]
-                    self.store.add_span(
-                        document, version.start, version.end, version.label, GOLD, attrs=gold_attrs(version, self.reviewer)
-                    )
-
-        if self._write(write, f"accepted {len(todo)} agreed span{'s' if len(todo) != 1 else ''}"):
-            self.load(document.id, keep=self.current)
+        self._answer(self.session.accept_agreed())
 
     def action_reject(self) -> None:
-        group = self._group()
-        document = self.document
-        if group is None or document is None:
-            return
-
-        def write() -> None:
-            with self.store.batch():  # one step for undo
-                for gold in group.gold:
-                    self.store.delete_span(document, gold.uid, GOLD)
-                self.store.reject(document.id, [s.uid for v in group.versions for s in v.spans], self.reviewer)
-
-        if self._write(write, "rejected the group"):
-            self.load(document.id, keep=self.current)
+        if self._group() is not None:
+            self._answer(self.session.reject(self.current))
 
     def edited_gold(self, group: Group) -> Span | None:
-        """The gold span of `group` that label keys and [ ] { } edit (marked ▸ in the panel).
-
-        The one last put in gold or picked with `e`; else the one changed last.
-        """
-        if not group.gold:
-            return None
-        for gold in group.gold:
-            if gold.uid == self.editing:
-                return gold
-        return max(group.gold, key=lambda s: (s.updated_at, s.created_at, s.start))
+        return self.session.edited_gold(group)
 
     def _editing_uid(self) -> str | None:
         if not self.groups:
@@ -343,68 +302,22 @@ class ReviewScreen(Screen[None]):
         group = self._group()
         if group is None:
             return
-        current = self.edited_gold(group)
-        if current is None or len(group.gold) < 2:
-            self.app.bell()
+        refused = self.session.next_gold(self.current)
+        if refused is not None:
+            self._answer(refused)
             return
-        uids = [g.uid for g in group.gold]
-        self.editing = uids[(uids.index(current.uid) + 1) % len(uids)]
         self.panel.show_details(group, self.editing)
 
-    def _gold_of_group(self) -> tuple[Group, Span] | None:
-        group = self._group()
-        if group is None:
-            return None
-        gold = self.edited_gold(group)
-        if gold is None:
-            self.app.bell()
-            self.notify("Put a version in gold first (1-9); then label keys and [ ] { } edit the gold span", timeout=3)
-            return None
-        self.editing = gold.uid
-        return group, gold
-
     def action_retag(self, label: str) -> None:
-        found = self._gold_of_group()
-        document = self.document
-        if found is None or document is None:
-            return
-        _, gold = found
-        if self._write(lambda: self.store.update_span(document, gold.uid, GOLD, label=label), f"gold retagged {label}"):
-            self.load(document.id, keep=self.current)
+        if self._group() is not None:
+            self._answer(self.session.retag(self.current, label))
 
     def action_resize(self, edge: str, direction: int) -> None:
-        found = self._gold_of_group()
-        document = self.document
-        if found is None or document is None:
-            return
-        _, gold = found
-        start, end = resize_range(document.text, gold.start, gold.end, edge, direction, True)
-        if start >= end:
-            self.app.bell()
-            return
-        if self._write(lambda: self.store.update_span(document, gold.uid, GOLD, start=start, end=end), "gold resized"):
-            self.load(document.id, keep=self.current)
+        if self._group() is not None:
+            self._answer(self.session.resize(self.current, edge, direction))
 
     def action_undo(self) -> None:
-        document = self.document
-        if document is None:
-            return
-        result = None
-
-        def write() -> None:
-            nonlocal result
-            result = self.store.undo(document, GOLD)
-
-        if self._write(write, "undo in gold"):
-            if result is None:
-                self.notify("Nothing to undo in the gold set", timeout=2)
-            self.load(document.id, keep=self.current)
+        self._answer(self.session.undo())
 
     def action_toggle_adjudicated(self) -> None:
-        document = self.document
-        if document is None:
-            return
-        state = self.store.progress().get(document.id, {}).get(GOLD)
-        new_state = None if state == "done" else "done"
-        if self._write(lambda: self.store.set_progress(GOLD, document.id, new_state), "adjudicated" if new_state else "reopened"):
-            self._show_header()
+        self._answer(self.session.toggle_adjudicated())

@@ -11,8 +11,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from annotator.agreement import agreement, inputs_from_store
+from annotator.cells import cell_width, clip_cells, fit
 from annotator.store import Store
-from annotator.text import one_line
+from annotator.tui.widgets.bars import Piece, Row
 
 BAR_WIDTH = 40
 
@@ -35,65 +36,106 @@ def heat(value: float | None) -> str:
 
 
 class StatsScreen(ModalScreen[None]):
+    """Label bars, agreement and the F1 heat map, each row cut to the dialog's width.
+
+    The figures are worked out once; the rows are assembled again for each width the
+    dialog gets, so a wide label, analyst or title never wraps and shifts a table.
+    """
+
+    # The rows are cut to the body's width: a scrollbar that came and went would change it.
+    DEFAULT_CSS = """
+    StatsScreen #stats-dialog {
+        scrollbar-gutter: stable;
+    }
+    """
+
     BINDINGS: list[BindingType] = [Binding("escape,q,S", "dismiss(None)", "Close", id="stats.close")]
 
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
+        self._lines: list[Row | Content] | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="stats-dialog"):
-            yield Static(self._render_stats())
+            yield Static(self._render_stats(), id="stats-body")
 
-    def _render_stats(self) -> Content:
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        body = self.query_one("#stats-body", Static)
+        width = body.content_size.width
+        if width > 0:
+            body.update(self._render_stats(width))
+
+    def _stats_lines(self) -> list[Row | Content]:
+        """Every line of the screen, uncut: a Row for table rows, Content for prose."""
         figures = self.store.stats()
         labels = {label.name: label for label in self.store.labels()}
-        parts: list[str | tuple[str, str]] = [("Labels", "bold underline"), "\n"]
+        lines: list[Row | Content] = [Content.styled("Labels", "bold underline")]
         most = max((row["spans"] for row in figures["by_label"]), default=0)
         for row in figures["by_label"]:
             label = labels.get(row["label"])
             colour = label.color if label else "#abb2bf"
-            parts.extend(
-                [
-                    (f"{one_line(row['label'], 12):<13}", f"bold {colour}"),
-                    (bar(row["spans"] / most if most else 0), colour),
-                    f" {row['spans']}\n",
-                ]
+            lines.append(
+                Row(
+                    [(fit(row["label"], 12) + " ", f"bold {colour}"), (bar(row["spans"] / most if most else 0), colour), f" {row['spans']}"],
+                    pad=False,
+                )
             )
         if not figures["by_label"]:
-            parts.append(("No spans yet.\n", "dim"))
+            lines.append(Content.styled("No spans yet.", "dim"))
         documents, annotators = inputs_from_store(self.store)
-        parts.extend(["\n", ("Agreement", "bold underline"), "\n"])
+        lines.extend([Content(""), Content.styled("Agreement", "bold underline")])
         if len(annotators) < 2:
-            parts.append(("Agreement needs two analysts with spans.\n", "dim"))
-            return Content.assemble(*parts)
+            lines.append(Content.styled("Agreement needs two analysts with spans.", "dim"))
+            return lines
         kind_of = {name: label.kind for name, label in labels.items()}
         report = agreement(documents, annotators, kind_of)
-        parts.append(("Krippendorff's alpha over token units (see README)\n", "dim"))
+        lines.append(Content.styled("Krippendorff's alpha over token units (see README)", "dim"))
         for scope in [report.overall, *report.kinds, *report.labels]:
             alpha = scope.alpha
-            parts.extend(
-                [
-                    (f"{one_line(scope.name, 12):<13}", "bold"),
-                    (bar(max(alpha, 0.0)) if alpha is not None else "-  (undefined: one value throughout)", "cyan"),
-                    f" {alpha:.3f}\n" if alpha is not None else "\n",
-                ]
+            lines.append(
+                Row(
+                    [
+                        (fit(scope.name, 12) + " ", "bold"),
+                        (bar(max(alpha, 0.0)) if alpha is not None else "-  (undefined: one value throughout)", "cyan"),
+                        f" {alpha:.3f}" if alpha is not None else "",
+                    ],
+                    pad=False,
+                )
             )
-        parts.extend(["\n", ("Pairwise span F1 (exact match)", "bold underline"), "\n"])
-        names = [one_line(a, 10) for a in annotators]
-        parts.append(f"{'':<11}" + "".join(f"{n:^11}" for n in names) + "\n")
+        lines.extend([Content(""), Content.styled("Pairwise span F1 (exact match)", "bold underline")])
+        # Names are cut to 10 cells and centred in 11, whatever their script.
+        names = [clip_cells(a, 10) for a in annotators]
+        lines.append(Row([" " * 11, *(fit(n, 11, align="center") for n in names)], pad=False))
         for a, name_a in zip(annotators, names):
-            parts.append(f"{name_a:<11}")
+            cells: list[Piece] = [fit(name_a, 11)]
             for b in annotators:
                 if a == b:
-                    parts.append(("    —      ", "dim"))
+                    cells.append(("    —      ", "dim"))
                     continue
                 key = (a, b) if (a, b) in report.overall.exact else (b, a)
                 f1 = report.overall.exact[key].f1
-                parts.append((f" {f1:^9.2f} " if f1 is not None else "    -      ", heat(f1)))
-            parts.append("\n")
-        parts.extend(["\n", ("Articles with most disagreement (token units the analysts label differently)", "bold underline"), "\n"])
+                cells.append((f" {f1:^9.2f} " if f1 is not None else "    -      ", heat(f1)))
+            lines.append(Row(cells, pad=False))
+        lines.extend(
+            [Content(""), Content.styled("Articles with most disagreement (token units the analysts label differently)", "bold underline")]
+        )
         for figures_ in sorted(report.documents, key=lambda d: -d.disagreements)[:10]:
-            parts.append(f"{figures_.disagreements:>5} units  {one_line(figures_.title, 70)}\n")
-        parts.append(("\nescape or S closes", "dim"))
-        return Content.assemble(*parts)
+            lines.append(Row([f"{figures_.disagreements:>5} units  ", figures_.title], flex=1, pad=False))
+        return lines
+
+    def _render_stats(self, width: int | None = None) -> Content:
+        """The screen's text for a dialog `width` cells wide (None: uncut, before layout)."""
+        if self._lines is None:
+            self._lines = self._stats_lines()
+        rendered: list[Content] = []
+        for line in self._lines:
+            if isinstance(line, Row):
+                rendered.append(Content.assemble(*line.fit(width or cell_width(line.plain))))
+            else:
+                rendered.append(line)
+        rendered.extend([Content(""), Content.styled("escape or S closes", "dim")])
+        return Content("\n").join(rendered)

@@ -1,9 +1,14 @@
 """The article: soft-wrapped, literal text with every span coloured by its label.
 
-A `ScrollView` that draws one visual row at a time from a table built once per
-width (visual row -> line and columns), and caches each rendered row under a key of
-exactly what it shows. Moving the cursor refreshes the two rows it touches, so a
-200,000-character article with thousands of spans moves as fast as a short one.
+A `ScrollView` that draws one visual row at a time and caches each rendered row
+under a key of exactly what it shows. Moving the cursor refreshes the two rows it
+touches, so an article with thousands of spans moves as fast as a short one.
+
+Rows come from `ArticleLayout`, which wraps the article block by block (a few
+thousand characters each) when a row of the block is first needed, with estimated
+heights for the rest: opening a 100 MB article costs what the screen shows. Spans
+are indexed by block too. When a block above the screen is wrapped and its height
+changes, the scroll position moves by the same amount, so what is on screen stays.
 
 The view owns no data: the screen gives it text and spans and acts on the messages
 it posts (tag, retag, resize, delete).
@@ -12,7 +17,6 @@ it posts (tag, retag, resize, delete).
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
-from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -21,9 +25,7 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.color import Color
-from textual.document._document import Document
-from textual.document._wrapped_document import WrappedDocument
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -31,8 +33,6 @@ from textual.strip import Strip
 
 from annotator.model import Label, Span
 from annotator.text import (
-    LineIndex,
-    display_safe,
     next_grapheme,
     next_word_start,
     previous_grapheme,
@@ -42,20 +42,23 @@ from annotator.text import (
     trim,
     word_at,
 )
+from annotator.tui.widgets.article_layout import ArticleLayout, Row, TextBlocks, WrappedBlock
 
 
 def _span_order(span: Span) -> tuple[int, int, str, str, str]:
     return (span.start, -span.end, span.label, span.annotator, span.uid)
 
 
-@dataclass(frozen=True)
-class Row:
-    """One visual row: a slice [start, end) of a line, in line columns."""
+def _pick_order(span: Span) -> tuple[int, int, str, str]:
+    """What tab / shift+tab step through (the reading order without the uid)."""
+    return (span.start, -span.end, span.label, span.annotator)
 
-    line: int
-    start: int
-    end: int
-    last: bool  # the final section of its line (the cursor may rest after it)
+
+def _span_start(span: Span) -> int:
+    return span.start
+
+
+__all__ = ["ArticleView", "Row"]
 
 
 class ArticleView(ScrollView, can_focus=True):
@@ -163,41 +166,44 @@ A label key tags the selection. **enter** picks the span under the cursor
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.text = ""
-        self._display = ""
-        self._lines: list[str] = [""]
-        self._index = LineIndex("")
-        self._rows: list[Row] = [Row(0, 0, 0, True)]
-        self._line_rows: list[list[int]] = [[0]]  # per line: first row index, then section starts
-        self._section_starts: list[list[int]] = [[0]]
-        self._wrap_width = 0
+        self._blocks = TextBlocks("")
+        # None until the view has a width (the first Resize builds it).
+        self._layout: ArticleLayout | None = None
         self._spans: list[Span] = []
         self._spans_by_uid: dict[str, Span] = {}
-        self._line_spans: dict[int, list[Span]] = {}
+        self._block_spans: dict[int, list[Span]] = {}
         self._labels: dict[str, Label] = {}
         self._label_styles: dict[str, Style] = {}
-        self._line_versions: list[int] = [0]
+        # A tag repaints only its blocks' rows: their version is part of the row cache key.
+        self._block_versions: dict[int, int] = {}
+        self._generation = 0  # bumped when every span may have changed
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         self._desired_x: int | None = None
         self._dragging = False
         self._drag_moved = False
-        self._theme_key: object = None
         # A range selected as it stands (a sentence, a review group): not snapped while
         # the selection is exactly that range.
         self._exact: tuple[int, int] | None = None
         # render_line asks for the selection once per row: snap it once per change.
         self._snapped: tuple[tuple[int, int, bool], tuple[int, int] | None] | None = None
+        self._rendering = False  # inside render_lines: heights may change, the scroll may not
+        self._preparing = False
+        self._size_pending = False
 
     # -- data in ---------------------------------------------------------------
 
     def load(self, text: str, spans: list[Span], labels: list[Label], cursor: int = 0) -> None:
-        """Show a new article; resets cursor, selection and scroll."""
+        """Show a new article; resets cursor, selection and scroll.
+
+        Costs what the screen shows, not what the article holds: the block bounds and
+        line counts are a few `str.find`/`str.count` calls per block, and nothing is
+        wrapped until a row is drawn.
+        """
         self.text = text
-        self._display = display_safe(text)
-        self._lines = self._display.split("\n")
-        self._index = LineIndex(text)
-        self._line_versions = [0] * len(self._lines)
+        self._blocks = TextBlocks(text)
+        self._layout = None
+        self._block_versions = {}
         self._cache.clear()
-        self._wrap_width = 0
         self._exact = None
         self._snapped = None
         self.set_labels(labels)
@@ -205,9 +211,8 @@ A label key tags the selection. **enter** picks the span under the cursor
         self.set_reactive(ArticleView.anchor, None)
         self.set_reactive(ArticleView.active_uid, None)
         self.set_reactive(ArticleView.cursor, min(max(cursor, 0), len(text)))
-        self._rewrap()
         self.scroll_to(0, 0, animate=False, immediate=True)
-        self._scroll_cursor_into_view()
+        self._relayout(keep_top=False)
         self.refresh()
         self.post_message(self.CursorMoved(self, self.cursor))
 
@@ -223,15 +228,11 @@ A label key tags the selection. **enter** picks the span under the cursor
         if self.active_uid is not None and self.active_uid not in self._spans_by_uid:
             self.set_reactive(ArticleView.active_uid, None)
         if changed is None:
-            self._line_versions = [v + 1 for v in self._line_versions]
+            self._generation += 1
             self.refresh()
             return
         for start, end in changed:
-            first = self._index.line_of(start)
-            last = self._index.line_of(max(start, end - 1))
-            for line in range(first, last + 1):
-                self._line_versions[line] += 1
-            self._refresh_offsets(start, end)
+            self._touch(start, end)
 
     def upsert_span(self, span: Span) -> None:
         """Add or replace one span (by uid) and repaint only the rows it covers, old and new."""
@@ -240,9 +241,8 @@ A label key tags the selection. **enter** picks the span under the cursor
             self._drop(old)
         insort(self._spans, span, key=_span_order)
         self._spans_by_uid[span.uid] = span
-        line_of = self._index.line_of
-        for line in range(line_of(span.start), line_of(max(span.start, span.end - 1)) + 1):
-            self._line_spans.setdefault(line, []).append(span)
+        for block in self._blocks_of(span):
+            self._block_spans.setdefault(block, []).append(span)
         self._touch(span.start, span.end)
         if old is not None:
             self._touch(old.start, old.end)
@@ -263,27 +263,41 @@ A label key tags the selection. **enter** picks the span under the cursor
         if index < len(self._spans):
             del self._spans[index]
         del self._spans_by_uid[span.uid]
-        line_of = self._index.line_of
-        for line in range(line_of(span.start), line_of(max(span.start, span.end - 1)) + 1):
-            spans = self._line_spans.get(line, [])
-            self._line_spans[line] = [s for s in spans if s.uid != span.uid]
+        for block in self._blocks_of(span):
+            spans = self._block_spans.get(block, [])
+            self._block_spans[block] = [s for s in spans if s.uid != span.uid]
+
+    def _blocks_of(self, span: Span) -> range:
+        block_of = self._blocks.block_of
+        return range(block_of(span.start), block_of(max(span.start, span.end - 1)) + 1)
 
     def _touch(self, start: int, end: int) -> None:
-        first = self._index.line_of(start)
-        last = self._index.line_of(max(start, end - 1))
-        for line in range(first, last + 1):
-            self._line_versions[line] += 1
+        block_of, versions = self._blocks.block_of, self._block_versions
+        for block in range(block_of(start), block_of(max(start, end - 1)) + 1):
+            versions[block] = versions.get(block, 0) + 1
         self._refresh_offsets(start, end)
 
     def _set_spans(self, spans: list[Span]) -> None:
         self._spans = sorted(spans, key=_span_order)
         self._spans_by_uid = {span.uid: span for span in self._spans}
-        by_line: dict[int, list[Span]] = {}
-        line_of = self._index.line_of
+        # In start order: walk the blocks alongside the spans rather than bisect twice a span.
+        bounds = self._blocks.bounds
+        last = len(bounds) - 2
+        by_block: dict[int, list[Span]] = {}
+        block = 0
         for span in self._spans:
-            for line in range(line_of(span.start), line_of(max(span.start, span.end - 1)) + 1):
-                by_line.setdefault(line, []).append(span)
-        self._line_spans = by_line
+            while block < last and bounds[block + 1] <= span.start:
+                block += 1
+            if span.end <= bounds[block + 1] or block == last:
+                bucket = by_block.get(block)
+                if bucket is None:
+                    by_block[block] = [span]
+                else:
+                    bucket.append(span)
+            else:
+                for crossed in self._blocks_of(span):
+                    by_block.setdefault(crossed, []).append(span)
+        self._block_spans = by_block
 
     @property
     def spans(self) -> list[Span]:
@@ -318,8 +332,8 @@ A label key tags the selection. **enter** picks the span under the cursor
 
     def spans_at(self, offset: int) -> list[Span]:
         """Spans containing offset, innermost first."""
-        line = self._index.line_of(min(offset, max(len(self.text) - 1, 0)))
-        found = [s for s in self._line_spans.get(line, ()) if s.start <= offset < s.end]
+        block = self._blocks.block_of(min(offset, max(len(self.text) - 1, 0)))
+        found = [s for s in self._block_spans.get(block, ()) if s.start <= offset < s.end]
         return sorted(found, key=lambda s: (s.end - s.start, s.start))
 
     @property
@@ -328,6 +342,15 @@ A label key tags the selection. **enter** picks the span under the cursor
 
     def span(self, uid: str) -> Span | None:
         return self._spans_by_uid.get(uid)
+
+    def line_number(self, offset: int) -> int:
+        """1-based line of offset, without counting line breaks from the top each time."""
+        return self._blocks.line_of(offset) + 1
+
+    @property
+    def row_count(self) -> int:
+        """Visual rows of the article as laid out now (estimated where not yet wrapped)."""
+        return self._layout.total if self._layout is not None else 0
 
     # -- motion ----------------------------------------------------------------
 
@@ -357,22 +380,27 @@ A label key tags the selection. **enter** picks the span under the cursor
         elif unit == "word":
             target = previous_word_start(text, cursor) if direction < 0 else next_word_start(text, cursor)
         elif unit == "line":
-            row = self._rows[self._row_of(cursor)]
-            line_start = self._index.starts[row.line]
-            target = line_start + (row.start if direction < 0 else row.end)
+            if self._layout is None:
+                return
+            row = self._layout.row(*self._layout.position(cursor))
+            target = row.start if direction < 0 else row.end
         else:
             target = 0 if direction < 0 else len(text)
         self.move_to(target, select)
 
     def action_move_row(self, delta: int, select: bool = False) -> None:
-        row_index = self._row_of(self.cursor)
+        layout = self._layout
+        if layout is None:
+            return
+        # Block coordinates, not row numbers: wrapping a block on the way renumbers rows.
+        block, index = layout.position(self.cursor)
         if self._desired_x is None:
-            self._desired_x = self._x_of(self.cursor, row_index)
-        target_row = min(max(row_index + delta, 0), len(self._rows) - 1)
-        if target_row == row_index:
+            self._desired_x = self._x_of(self.cursor, block, index)
+        target_block, target_index = layout.step(block, index, delta)
+        if (target_block, target_index) == (block, index):
             target = 0 if delta < 0 else len(self.text)
         else:
-            target = self._offset_at(self._desired_x, target_row)
+            target = self._offset_in_row(self._desired_x, target_block, target_index)
         self.move_to(target, select, keep_x=True)
 
     def action_page(self, direction: int, select: bool = False) -> None:
@@ -421,14 +449,19 @@ A label key tags the selection. **enter** picks the span under the cursor
             self.app.bell()
             return
         current = self.active_span
-        key = (current.start, -current.end, current.label, current.annotator) if current else None
-        ordered = self._spans
+        ordered = self._spans  # sorted by _span_order, so by _pick_order and by start too
         if direction > 0:
-            candidates = [s for s in ordered if key is None and s.start >= self.cursor or key is not None and (s.start, -s.end, s.label, s.annotator) > key]
-            target = candidates[0] if candidates else ordered[0]
+            if current is None:
+                index = bisect_left(ordered, self.cursor, key=_span_start)
+            else:
+                index = bisect_right(ordered, _pick_order(current), key=_pick_order)
+            target = ordered[index] if index < len(ordered) else ordered[0]
         else:
-            candidates = [s for s in ordered if key is None and s.start < self.cursor or key is not None and (s.start, -s.end, s.label, s.annotator) < key]
-            target = candidates[-1] if candidates else ordered[-1]
+            if current is None:
+                index = bisect_left(ordered, self.cursor, key=_span_start) - 1
+            else:
+                index = bisect_left(ordered, _pick_order(current), key=_pick_order) - 1
+            target = ordered[index] if index >= 0 else ordered[-1]
         self.anchor = None
         self.pick(target.uid)
 
@@ -469,21 +502,33 @@ A label key tags the selection. **enter** picks the span under the cursor
             self.refresh()
 
     def _refresh_offsets(self, start: int, end: int) -> None:
-        if not self.text and start == 0:
+        layout = self._layout
+        if layout is None or not self.text:
             self.refresh()
             return
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
+        # Only the rows on screen: a selection over the whole article must not wrap it.
+        top = int(self.scroll_y)
+        shown_start = layout.row(*layout.locate(top)).start
+        shown_end = layout.row(*layout.locate(top + height - 1)).end
         # Snapping can widen a selection to whole words: repaint a little around it.
-        first_row = self._row_of(max(0, start - 1))
-        last_row = self._row_of(min(len(self.text), end + 1))
+        low = max(0, start - 1, shown_start)
+        high = min(len(self.text), end + 1, shown_end)
+        if low > high:
+            return
+        first_row = self._row_of(low)
+        last_row = self._row_of(high)
         self.refresh_lines(first_row, last_row - first_row + 1)
 
     def _scroll_cursor_into_view(self) -> None:
         if not self.is_mounted:
             return
-        row = self._row_of(self.cursor)
         height = self.scrollable_content_region.height
         if height <= 0:
             return
+        row = self._settled_row_of(self.cursor, height)
         top = int(self.scroll_y)
         if row < top:
             self.scroll_to(y=row, animate=False, immediate=True)
@@ -491,68 +536,168 @@ A label key tags the selection. **enter** picks the span under the cursor
             self.scroll_to(y=row - height + 1, animate=False, immediate=True)
 
     def scroll_to_offset(self, offset: int, center: bool = True) -> None:
-        row = self._row_of(offset)
         height = self.scrollable_content_region.height
+        row = self._settled_row_of(offset, height)
         top = int(self.scroll_y)
         if center and not top <= row < top + height:
             self.scroll_to(y=max(0, row - height // 3), animate=False, immediate=True)
         else:
             self._scroll_cursor_into_view()
 
+    def _settled_row_of(self, offset: int, height: int) -> int:
+        """The row of offset once every block within a screen of it is wrapped.
+
+        A scroll that shows this row then wraps nothing between the top of the screen
+        and the row, so the row stays where the scroll put it (a block wrapped later
+        lies wholly above the screen, and the scroll follows it, or below it).
+        """
+        layout = self._layout
+        if layout is None:
+            return 0
+        block, index = layout.position(min(max(offset, 0), len(self.text)))
+        layout.step(block, index, -height)
+        layout.step(block, index, height)
+        return layout.row_number(block, index)
+
     # -- geometry ----------------------------------------------------------------
 
     def on_resize(self, event: events.Resize) -> None:
-        self._rewrap()
+        self._relayout(keep_top=True)
 
-    def _rewrap(self) -> None:
-        width = max(1, self.scrollable_content_region.width - 1)
-        if width == self._wrap_width and self._rows:
+    def _relayout(self, keep_top: bool = True) -> None:
+        """Lay the article out at the view's width: nothing is wrapped until it is drawn.
+
+        On a new width the row at the top of the screen stays at the top.
+        """
+        region = self.scrollable_content_region
+        if region.width <= 0:
+            self._layout = None  # no width yet: the first Resize comes back here
             return
-        self._wrap_width = width
-        wrapped = WrappedDocument(Document(self._display), width)
-        rows: list[Row] = []
-        section_starts: list[list[int]] = []
-        line_first_row: list[int] = []
-        for line_index, line in enumerate(self._lines):
-            offsets = wrapped.get_offsets(line_index) if line_index < len(self._lines) else []
-            starts = [0, *offsets]
-            section_starts.append(starts)
-            line_first_row.append(len(rows))
-            bounds = [*starts, len(line)]
-            for section in range(len(starts)):
-                rows.append(Row(line_index, bounds[section], bounds[section + 1], section == len(starts) - 1))
-        self._rows = rows
-        self._section_starts = section_starts
-        self._line_rows = [[first] for first in line_first_row]
+        layout = self._layout
+        estimate = layout if layout is not None else ArticleLayout(self._blocks, max(1, region.width - 1))
+        width = self._wanted_width(estimate.total)
+        if layout is not None and layout.width == width:
+            self._prepare_viewport()  # taller or shorter: more or fewer rows to wrap
+            return
+        top_offset: int | None = None
+        if keep_top and layout is not None:
+            top_offset = layout.row(*layout.locate(int(self.scroll_y))).start
+        layout = estimate if estimate is not self._layout and estimate.width == width else ArticleLayout(self._blocks, width)
+        layout.on_wrap = self._block_wrapped
+        self._layout = layout
         self._cache.clear()
-        self.virtual_size = Size(width, len(rows))
+        self._set_virtual_size()
+        if top_offset is not None:
+            self.scroll_to(y=self._row_of(top_offset), animate=False, immediate=True)
         self._scroll_cursor_into_view()
+        self._prepare_viewport()
         self.refresh()
 
-    def _row_of(self, offset: int) -> int:
-        line, column = self._index.location(min(max(offset, 0), len(self.text)))
-        if line >= len(self._line_rows):
-            return len(self._rows) - 1
-        starts = self._section_starts[line]
-        return self._line_rows[line][0] + bisect_right(starts, column) - 1
+    def _wanted_width(self, rows: int) -> int:
+        """Columns to wrap at for an article of about `rows` rows.
 
-    def _x_of(self, offset: int, row_index: int) -> int:
-        row = self._rows[row_index]
-        column = offset - self._index.starts[row.line]
-        return cell_len(self._lines[row.line][row.start : column])
+        One column is kept for the cursor at a row's end, and the scrollbar's when the
+        article is taller than the view and the scrollbar is not shown yet: it takes
+        its columns without a Resize.
+        """
+        region = self.scrollable_content_region
+        width = max(1, region.width - 1)
+        bar = self.styles.scrollbar_size_vertical
+        if rows > region.height and not self.show_vertical_scrollbar and self.styles.overflow_y == "auto" and width > bar:
+            width -= bar
+        return width
+
+    def _set_virtual_size(self) -> None:
+        layout = self._layout
+        size = Size(layout.width, layout.total) if layout is not None else Size(0, 0)
+        if size != self.virtual_size:
+            self.virtual_size = size
+
+    def _sync_size(self) -> None:
+        self._size_pending = False
+        self._set_virtual_size()
+
+    def _block_wrapped(self, block: int, first_row: int, old: int, new: int) -> None:
+        """A block's height became exact: keep the rows on screen where they are.
+
+        Only a block wholly above the top row moves what is shown; the scroll position
+        moves with it. While rows are being drawn nothing above the top is wrapped, and
+        the scrollbar catches up after the frame.
+        """
+        if self._rendering:
+            if not self._size_pending:
+                self._size_pending = True
+                self.call_later(self._sync_size)
+            return
+        self._set_virtual_size()
+        if first_row + old <= int(self.scroll_y):
+            self.scroll_to(y=self.scroll_y + new - old, animate=False, immediate=True)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._prepare_viewport()
+
+    def _prepare_viewport(self) -> None:
+        """Wrap the rows on screen and a screenful either side, before they are drawn.
+
+        The block above the screen is wrapped while it is still off screen, so its
+        height can change without moving what is shown, and scrolling up (a key, the
+        wheel, page up) meets rows that are already exact.
+        """
+        layout = self._layout
+        if layout is None or self._preparing:
+            return
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
+        self._preparing = True
+        try:
+            block, index = layout.locate(int(self.scroll_y))
+            last = len(layout) - 1
+            below, covered = block, len(layout.block(block).rows) - index
+            while covered < 2 * height and below < last:
+                below += 1
+                covered += len(layout.block(below).rows)
+            above, covered = block, index
+            while covered < height and above > 0:
+                above -= 1
+                covered += len(layout.block(above).rows)
+        finally:
+            self._preparing = False
+
+    def _row_of(self, offset: int) -> int:
+        layout = self._layout
+        if layout is None:
+            return 0
+        block, index = layout.position(min(max(offset, 0), len(self.text)))
+        return layout.row_number(block, index)
+
+    def _x_of(self, offset: int, block: int, index: int) -> int:
+        assert self._layout is not None
+        wrapped = self._layout.block(block)
+        row = wrapped.rows[index]
+        return cell_len(wrapped.display[row.start - wrapped.start : offset - wrapped.start])
 
     def _offset_at(self, x: int, row_index: int) -> int:
         """The text offset drawn at cell x of a visual row."""
-        row = self._rows[min(max(row_index, 0), len(self._rows) - 1)]
-        line = self._lines[row.line]
-        column = row.start
+        if self._layout is None:
+            return 0
+        return self._offset_in_row(x, *self._layout.locate(row_index))
+
+    def _offset_in_row(self, x: int, block: int, index: int) -> int:
+        assert self._layout is not None
+        wrapped = self._layout.block(block)
+        row = wrapped.rows[index]
+        display, base = wrapped.display, wrapped.start
+        first, end = row.start - base, row.end - base
+        column = first
         # Measure prefixes as the renderer does, so emoji sequences joined by ZWJ
         # count as the cells they are drawn in, not the sum of their parts.
-        while column < row.end and cell_len(line[row.start : column + 1]) <= x:
+        while column < end and cell_len(display[first : column + 1]) <= x:
             column += 1
-        if column >= row.end and not row.last:
-            column = max(row.start, row.end - 1)
-        return self._index.starts[row.line] + column
+        if column >= end and not row.last:
+            column = max(first, end - 1)
+        return base + column
 
     # -- mouse ---------------------------------------------------------------------
 
@@ -621,15 +766,28 @@ A label key tags the selection. **enter** picks the span under the cursor
             self._label_styles[key] = style
         return style
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        layout = self._layout
+        if self.scrollable_content_region.width > 0 and (layout is None or layout.width != self._wanted_width(layout.total)):
+            self.call_later(self._relayout)  # a width arrived without a Resize (a scrollbar came or went)
+        self._rendering = True
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._rendering = False
+
     def render_line(self, y: int) -> Strip:
         row_index = int(self.scroll_y) + y
         width = self.scrollable_content_region.width
-        if row_index >= len(self._rows):
+        layout = self._layout
+        if layout is None or row_index >= layout.total:
             return Strip.blank(width, self.rich_style)
-        row = self._rows[row_index]
-        line_start = self._index.starts[row.line]
-        row_start = line_start + row.start
-        row_end = line_start + row.end
+        block, index = layout.locate(row_index)
+        if layout.first_row(block) + index != row_index:
+            return Strip.blank(width, self.rich_style)  # the article turned out shorter
+        wrapped = layout.block(block)
+        row = wrapped.rows[index]
+        row_start, row_end = row.start, row.end
         selection = self.selection
         sel = None
         if selection is not None and selection[0] < row_end + (1 if row.last else 0) and selection[1] > row_start:
@@ -641,26 +799,40 @@ A label key tags the selection. **enter** picks the span under the cursor
         act = None
         if active is not None and active.start < row_end and active.end > row_start:
             act = (max(active.start, row_start), min(active.end, row_end))
-        key = (row_index, width, self._line_versions[row.line], sel, cursor, act, self.app.theme)
+        # Keyed by what the row shows, not by its number: rows are renumbered as
+        # blocks above them are wrapped.
+        key = (
+            row_start,
+            row_end,
+            row.last,
+            width,
+            self._block_versions.get(block, 0),
+            self._generation,
+            sel,
+            cursor,
+            act,
+            self.app.theme,
+        )
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        strip = self._build_row(row, row_start, row_end, sel, cursor, act, width)
+        strip = self._build_row(block, wrapped, row, sel, cursor, act, width)
         self._cache[key] = strip
         return strip
 
     def _build_row(
         self,
+        block: int,
+        wrapped: WrappedBlock,
         row: Row,
-        row_start: int,
-        row_end: int,
         sel: tuple[int, int] | None,
         cursor: int | None,
         act: tuple[int, int] | None,
         width: int,
     ) -> Strip:
         base = self.rich_style
-        spans = [s for s in self._line_spans.get(row.line, ()) if s.start < row_end and s.end > row_start]
+        row_start, row_end = row.start, row.end
+        spans = [s for s in self._block_spans.get(block, ()) if s.start < row_end and s.end > row_start]
         cursor_offset = cursor if cursor is None or cursor >= 0 else -1 - cursor
         points = {row_start, row_end}
         for span in spans:
@@ -678,7 +850,7 @@ A label key tags the selection. **enter** picks the span under the cursor
         if cursor is not None and cursor < 0:
             cursor_style = Style(underline=True, bold=True)
         segments: list[Segment] = []
-        display = self._display
+        display, shift = wrapped.display, wrapped.start
         for a, b in zip(ordered, ordered[1:]):
             if a >= b:
                 continue
@@ -697,7 +869,7 @@ A label key tags the selection. **enter** picks the span under the cursor
                 style = style + selection_style
             if cursor_offset is not None and a == cursor_offset:
                 style = style + cursor_style
-            segments.append(Segment(display[a:b], style))
+            segments.append(Segment(display[a - shift : b - shift], style))
         if row.last and cursor_offset == row_end:
             style = base + (selection_style if sel is not None and sel[1] > row_end else Style())
             segments.append(Segment(" ", style + cursor_style))

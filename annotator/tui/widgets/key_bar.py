@@ -3,7 +3,7 @@
 Textual's Footer builds a widget per key and rebuilds them all whenever the bindings
 change, which costs tens of milliseconds: too slow to follow every pick and tag. This
 bar reads the same active bindings and renders them as one line; a click on a key runs
-its action.
+its action. Keys are measured in cells, and only the keys that fit whole are drawn.
 """
 
 from __future__ import annotations
@@ -13,6 +13,10 @@ from collections import defaultdict
 from textual import events
 from textual.content import Content
 from textual.widget import Widget
+
+from annotator.cells import cell_width, clip_cells
+
+_PALETTE_HINT = "  ^p palette"
 
 
 class KeyBar(Widget):
@@ -28,7 +32,7 @@ class KeyBar(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._content = Content("")
+        self._entries: list[tuple[str, str, str, object]] = []  # key, description, action, namespace
         self._hits: list[tuple[int, int, str, object]] = []  # x range, action, namespace
 
     def on_mount(self) -> None:
@@ -45,28 +49,34 @@ class KeyBar(Widget):
         for node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if binding.show and enabled:
                 by_action[binding.action].append((node, binding))
-        parts: list[str | tuple[str, str]] = []
-        hits: list[tuple[int, int, str, object]] = []
-        x = 0
-        # Help first: on a narrow terminal the end of the bar is cut off, and "?" is the way in.
+        # Help first: on a narrow terminal the end of the bar is left out, and "?" is the way in.
         ordered = sorted(by_action.values(), key=lambda entries: entries[0][1].action != "help")
-        for entries in ordered:
-            node, binding = entries[0]
-            key = self.app.get_key_display(binding)
-            piece_key = f" {key} "
-            piece_text = f"{binding.description} "
-            parts.append((piece_key, "bold $footer-key-foreground on $footer-key-background"))
-            parts.append(piece_text)
-            width = len(piece_key) + len(piece_text)
-            hits.append((x, x + width, binding.action, node))
-            x += width
-        parts.append(("  ^p palette", "dim"))
-        self._content = Content.assemble(*parts)
-        self._hits = hits
+        entries: list[tuple[str, str, str, object]] = []
+        for node, binding in (found[0] for found in ordered):
+            # Label names come from a labels file: a long or wide one is cut, by cells.
+            key = clip_cells(self.app.get_key_display(binding), 12)
+            entries.append((f" {key} ", f"{clip_cells(binding.description, 24)} ", binding.action, node))
+        self._entries = entries
         self.refresh()
 
     def render(self) -> Content:
-        return self._content
+        """The keys that fit the width whole, in order; a key is never cut in half."""
+        width = self.size.width
+        parts: list[str | tuple[str, str]] = []
+        hits: list[tuple[int, int, str, object]] = []
+        x = 0
+        for piece_key, piece_text, action, node in self._entries:
+            end = x + cell_width(piece_key) + cell_width(piece_text)
+            if end > width:
+                break
+            parts.append((piece_key, "bold $footer-key-foreground on $footer-key-background"))
+            parts.append(piece_text)
+            hits.append((x, end, action, node))
+            x = end
+        if x + cell_width(_PALETTE_HINT) <= width:
+            parts.append((_PALETTE_HINT, "dim"))
+        self._hits = hits  # what is drawn is what a click can run
+        return Content.assemble(*parts)
 
     async def on_click(self, event: events.Click) -> None:
         for start, end, action, node in self._hits:

@@ -1,10 +1,14 @@
 """The review panel: an article's span groups (agreed, partial, disagreement) and their versions.
 
 Each version in gold carries a ★, in the list and in the details, and the details list
-the group's gold spans, ▸ marking the one label keys and [ ] { } edit.
+the group's gold spans, ▸ marking the one label keys and [ ] { } edit. Every row is cut
+to the panel's width by cells (a CJK or emoji text is as wide as it is drawn), never
+wrapped, so the list keeps one row per group.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,32 +18,71 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from annotator.cells import cell_width, clip_cells, fit_pieces, share_cells
 from annotator.model import Label
 from annotator.review import Group
-from annotator.text import one_line
+from annotator.tui.widgets.bars import FittedText, Piece, Row
 
 STATUS_MARK = {"agreed": ("=", "green"), "partial": ("½", "yellow"), "disagreement": ("≠", "bold red")}
 
 
-def group_prompt(group: Group, labels: dict[str, Label]) -> Content:
-    mark, colour = STATUS_MARK[group.status]
-    parts: list[str | tuple[str, str]] = [(f"{mark} ", colour)]
-    if group.gold:
-        parts.append(("★ ", "bold yellow"))
-    elif group.rejected:
-        parts.append(("✗ ", "dim"))
-    else:
-        parts.append(("  ", ""))
-    for index, version in enumerate(group.versions):
-        if index:
-            parts.append((" | ", "dim"))
-        label = labels.get(version.label)
-        parts.append((one_line(version.label, 10), f"bold {label.color if label else '#abb2bf'}"))
-        parts.append(f" {one_line(version.text, 24)}")
-        parts.append((f" {len(version.annotators)}", "dim"))
-        if group.gold_for(index):
-            parts.append(("★", "bold yellow"))
-    return Content.assemble(*parts)
+_TEXT_CELLS = 24
+"""Most cells a version's text takes in the list, so several versions share a row."""
+
+
+@dataclass(frozen=True, eq=False)
+class GroupRow:
+    """A group as one list row: status, gold mark, then each version's label, text and count.
+
+    The versions' texts share the cells left over after everything else (annotator.cells
+    .share_cells); whatever still does not fit is cut at the end.
+    """
+
+    group: Group
+    labels: dict[str, Label]
+
+    def _pieces(self, texts: list[str]) -> list[Piece]:
+        group = self.group
+        mark, colour = STATUS_MARK[group.status]
+        parts: list[Piece] = [(f"{mark} ", colour)]
+        if group.gold:
+            parts.append(("★ ", "bold yellow"))
+        elif group.rejected:
+            parts.append(("✗ ", "dim"))
+        else:
+            parts.append(("  ", ""))
+        for index, (version, text) in enumerate(zip(group.versions, texts)):
+            if index:
+                parts.append((" | ", "dim"))
+            parts.append(_label_piece(version.label, self.labels, 10))
+            parts.append(f" {text}")
+            parts.append((f" {len(version.annotators)}", "dim"))
+            if group.gold_for(index):
+                parts.append(("★", "bold yellow"))
+        return parts
+
+    def _texts(self) -> list[str]:
+        return [clip_cells(version.text, _TEXT_CELLS) for version in self.group.versions]
+
+    @property
+    def plain(self) -> str:
+        return Row(self._pieces(self._texts())).plain
+
+    def fit(self, width: int) -> list[Piece]:
+        texts = self._texts()
+        others = cell_width(Row(self._pieces([""] * len(texts))).plain)
+        shares = share_cells([cell_width(text) for text in texts], width - others)
+        return fit_pieces(self._pieces([clip_cells(text, cells) for text, cells in zip(texts, shares)]), width)
+
+
+def group_prompt(group: Group, labels: dict[str, Label]) -> FittedText:
+    """The group's row in the list, cut to the list's width when drawn."""
+    return FittedText(GroupRow(group, labels))
+
+
+def _label_piece(name: str, labels: dict[str, Label], cells: int = 12) -> Piece:
+    label = labels.get(name)
+    return (clip_cells(name, cells), f"bold {label.color if label else '#abb2bf'}")
 
 
 class ReviewPanel(Vertical):
@@ -73,11 +116,12 @@ class ReviewPanel(Vertical):
         counts = {status: sum(1 for g in groups if g.status == status) for status in STATUS_MARK}
         settled = sum(1 for g in groups if g.settled)
         self.query_one("#group-count", Static).update(
-            Content.assemble(
-                ("Review ", "bold"),
-                (f"{counts['agreed']} agreed · {counts['partial']} partial · {counts['disagreement']} disagree · {settled}/{len(groups)} settled", "dim"),
-                "\n",
-                (f"analysts: {', '.join(one_line(c, 16) for c in coders) or 'none'}", "dim"),
+            FittedText(
+                Content.assemble(
+                    ("Review ", "bold"),
+                    (f"{counts['agreed']} agreed · {counts['partial']} partial · {counts['disagreement']} disagree · {settled}/{len(groups)} settled", "dim"),
+                ),
+                Row([(f"analysts: {', '.join(clip_cells(c, 16) for c in coders) or 'none'}", "dim")]),
             )
         )
         if highlighted is not None and groups:
@@ -97,25 +141,17 @@ class ReviewPanel(Vertical):
             details.update(Content("No spans by analysts in this article yet.").stylize("dim"))
             return
         mark, colour = STATUS_MARK[group.status]
-        parts: list[str | tuple[str, str]] = [(f"{mark} {group.status}", colour), (f"  {group.kind}  {group.start}–{group.end}", "dim")]
+        # One row per line, cut to the panel: a long or wide text gives way, its quotes
+        # and what follows it (★ in gold, from 2) stay in view.
+        rows: list[Row] = [Row([(f"{mark} {group.status}", colour), (f"  {group.kind}  {group.start}–{group.end}", "dim")])]
         for index, version in enumerate(group.versions):
-            label = self._labels.get(version.label)
-            parts.extend(
-                [
-                    "\n",
-                    (f" {index + 1} ", "reverse bold"),
-                    " ",
-                    (one_line(version.label, 12), f"bold {label.color if label else '#abb2bf'}"),
-                    f" “{one_line(version.text, 50)}”",
-                    (f"\n     {', '.join(one_line(a, 16) for a in version.annotators)}", "dim"),
-                ]
-            )
-            if group.gold_for(index):
-                parts.append(("  ★ in gold", "bold yellow"))
-        parts.append("\n")
+            rows.append(Row([(f" {index + 1} ", "reverse bold"), " ", _label_piece(version.label, self._labels), " “", version.text, "”"], flex=4))
+            in_gold: list[Piece] = [("  ★ in gold", "bold yellow")] if group.gold_for(index) else []
+            rows.append(Row(["     ", (", ".join(clip_cells(a, 16) for a in version.annotators), "dim"), *in_gold], flex=1))
+        rows.append(Row([]))
         if group.gold:
             count = len(group.gold)
-            parts.extend(["\n", (f"gold: {count} span{'s' if count != 1 else ''}", "bold"), (" · numbers add / remove", "dim")])
+            rows.append(Row([(f"gold: {count} span{'s' if count != 1 else ''}", "bold"), (" · numbers add / remove", "dim")]))
             for gold in group.gold:
                 marker = "▸ " if gold.uid == editing else "  "
                 source = group.version_of(gold)
@@ -125,23 +161,19 @@ class ReviewPanel(Vertical):
                     version = group.versions[source]
                     same = (version.start, version.end, version.label) == (gold.start, gold.end, gold.label)
                     origin = f"  from {source + 1}" + ("" if same else ", edited")
-                parts.extend(
-                    [
-                        "\n",
-                        (marker, "bold"),
-                        ("★ gold ", "bold yellow"),
-                        (one_line(gold.label, 12), "bold"),
-                        f" “{one_line(gold.text, 50)}”",
-                        (origin, "dim"),
-                    ]
+                rows.append(
+                    Row(
+                        [(marker, "bold"), ("★ gold ", "bold yellow"), (clip_cells(gold.label, 12), "bold"), " “", gold.text, "”", (origin, "dim")],
+                        flex=4,
+                    )
                 )
             hint = "▸ label keys, [ ] { } edit this" + (" · e: the next" if count > 1 else "")
-            parts.extend(["\n", (hint, "italic dim")])
+            rows.append(Row([(hint, "italic dim")]))
         elif group.rejected:
-            parts.extend(["\n", ("✗ rejected", "dim")])
+            rows.append(Row([("✗ rejected", "dim")]))
         else:
-            parts.extend(["\n", ("pending: 1-9 puts a version in gold, x rejects", "italic dim")])
-        details.update(Content.assemble(*parts))
+            rows.append(Row([("pending: 1-9 puts a version in gold, x rejects", "italic dim")]))
+        details.update(FittedText(*rows))
 
     @on(OptionList.OptionHighlighted, "#group-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:

@@ -1,0 +1,333 @@
+"""One analyst's session on one article: the rules of tagging, without Textual.
+
+The screen asks (tag this range, retag that span, undo) and draws the Change it gets
+back at once; the write itself goes to the Writer and its Outcome comes back through
+`settle`, which says what to redraw if the database answered differently (a refusal
+reverts the change, a replaced article reloads). So a key never waits on SQLite.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from annotator.errors import StaleDocumentError
+from annotator.model import Document, Label, Span
+from annotator.session.writer import Outcome, Writer
+from annotator.store import ActionResult, Store, now
+from annotator.text import resize_range
+
+SaveKind = Literal["idle", "saving", "waiting", "saved", "refused", "failed", "read-only"]
+
+
+@dataclass(frozen=True)
+class SaveState:
+    """What the status line says about saving; screens never parse it back."""
+
+    kind: SaveKind
+    text: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.kind in ("failed", "read-only")
+
+
+@dataclass(frozen=True)
+class Change:
+    """What to redraw: spans put (added or changed), spans taken away, the span to keep picked."""
+
+    upserted: tuple[Span, ...] = ()
+    removed: tuple[str, ...] = ()
+    active: str | None = None
+    keep_active: bool = True  # False: nothing stays picked
+    history: bool = False  # an undo or redo: the undo/redo flags need a fresh look
+
+    @property
+    def empty(self) -> bool:
+        return not self.upserted and not self.removed
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """An action the rules refuse: said plainly, nothing written, nothing to redraw."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A write's outcome, as the screen needs it."""
+
+    state: SaveState
+    change: Change | None = None  # redraw this (the database's version, or a revert)
+    reload: bool = False  # the article changed under the screen: open it again
+    message: str = ""  # for a notification
+
+
+@dataclass
+class _Pending:
+    before: tuple[Span, ...]  # the spans as they were, to put back if the write is refused
+    after: tuple[str, ...]  # uids the optimistic change put in place
+    what: str
+
+
+@dataclass
+class ArticleSession:
+    """The current article, the spans on screen, and the rules that change them."""
+
+    reader: Store
+    writer: Writer | None
+    annotator: str
+    labels: list[Label]
+    viewing: str | None = None  # None: your own spans (editable); '*' everyone; or a name
+    document: Document | None = None
+    spans: dict[str, Span] = field(default_factory=dict)
+    state: SaveState = field(default_factory=lambda: SaveState("idle"))
+    _pending: dict[int, _Pending] = field(default_factory=dict)
+
+    # -- reading -------------------------------------------------------------------
+
+    def open(self, document_id: int) -> Document:
+        self.document = self.reader.document(document_id)
+        self.spans = {span.uid: span for span in self._visible()}
+        return self.document
+
+    def _visible(self) -> list[Span]:
+        assert self.document is not None
+        if self.viewing is None:
+            return self.reader.spans(self.document.id, self.annotator)
+        if self.viewing == "*":
+            return self.reader.spans(self.document.id)
+        return self.reader.spans(self.document.id, self.viewing)
+
+    def ordered(self) -> list[Span]:
+        """The visible spans in reading order (start, longest first, label)."""
+        return sorted(self.spans.values(), key=lambda s: (s.start, -s.end, s.label, s.annotator))
+
+    @property
+    def editable(self) -> bool:
+        return self.viewing is None
+
+    @property
+    def saving(self) -> int:
+        return len(self._pending)
+
+    def history_flags(self) -> tuple[bool, bool]:
+        if self.document is None:
+            return False, False
+        return self.reader.history_flags(self.document.id, self.annotator)
+
+    # -- the rules -----------------------------------------------------------------
+
+    def _check(self) -> Refusal | None:
+        if self.document is None:
+            return Refusal("No article is open")
+        if self.reader.read_only:
+            return Refusal(f"This database is read-only ({self.reader.read_only_reason}): nothing can be saved")
+        if not self.editable:
+            return Refusal("Others' spans are read-only here: press v until you see your own")
+        if self.writer is None:
+            return Refusal("Nothing can be saved here")
+        return None
+
+    def tag(self, start: int, end: int, label: str) -> Change | Refusal:
+        """A new span on text[start:end], drawn at once and saved behind."""
+        if refused := self._check():
+            return refused
+        assert self.document is not None
+        document = self.document
+        if not 0 <= start < end <= len(document.text):
+            return Refusal("Select some text first")
+        if any(s.start == start and s.end == end and s.label == label for s in self.spans.values()):
+            return Refusal(f"{label} is already on that text")
+        uid = uuid.uuid4().hex
+        stamp = now()
+        span = Span(uid, document.id, start, end, label, self.annotator, document.text[start:end], created_at=stamp, updated_at=stamp)
+        self.spans[uid] = span
+        self._submit(f"tagged {label}", (), (uid,), lambda store: store.add_span(document, start, end, label, self.annotator, uid=uid))
+        return Change(upserted=(span,), active=uid)
+
+    def retag(self, uid: str, label: str) -> Change | Refusal:
+        if refused := self._check():
+            return refused
+        span = self.spans.get(uid)
+        if span is None:
+            return Refusal("That span is no longer here")
+        if span.label == label:
+            return Refusal(f"Already {label}")
+        if any(s.start == span.start and s.end == span.end and s.label == label for s in self.spans.values()):
+            return Refusal(f"{label} is already on that text")
+        return self._update(span, f"retagged {span.label} → {label}", label=label)
+
+    def resize(self, uid: str, edge: str, direction: int, words: bool) -> Change | Refusal:
+        """Move one edge of a span by a word (or a character)."""
+        if refused := self._check():
+            return refused
+        assert self.document is not None
+        span = self.spans.get(uid)
+        if span is None:
+            return Refusal("That span is no longer here")
+        start, end = resize_range(self.document.text, span.start, span.end, edge, direction, words)
+        if start >= end or (start, end) == (span.start, span.end):
+            return Refusal("")
+        if any(s.start == start and s.end == end and s.label == span.label for s in self.spans.values() if s.uid != uid):
+            return Refusal(f"{span.label} is already on that text")
+        return self._update(span, f"resized {span.label}", start=start, end=end)
+
+    def set_note(self, uid: str, note: str) -> Change | Refusal:
+        if refused := self._check():
+            return refused
+        span = self.spans.get(uid)
+        if span is None:
+            return Refusal("That span is no longer here")
+        if note == span.note:
+            return Refusal("")
+        return self._update(span, "noted" if note else "removed note", note=note)
+
+    def _update(self, span: Span, what: str, **changes: object) -> Change:
+        assert self.document is not None
+        document = self.document
+        start = changes.get("start", span.start)
+        end = changes.get("end", span.end)
+        after = replace(span, **changes, text=document.text[start:end], updated_at=now())  # type: ignore[arg-type]
+        self.spans[span.uid] = after
+        self._submit(
+            what,
+            (span,),
+            (span.uid,),
+            lambda store: store.update_span(document, span.uid, self.annotator, **changes),  # type: ignore[arg-type]
+        )
+        return Change(upserted=(after,), active=span.uid)
+
+    def delete(self, uid: str) -> Change | Refusal:
+        if refused := self._check():
+            return refused
+        assert self.document is not None
+        document = self.document
+        span = self.spans.pop(uid, None)
+        if span is None:
+            return Refusal("That span is no longer here")
+        self._submit(f"deleted {span.label}", (span,), (), lambda store: store.delete_span(document, uid, self.annotator))
+        return Change(removed=(uid,), keep_active=False)
+
+    def undo(self) -> Refusal | None:
+        """Queued like any write; what it changed comes back through settle()."""
+        return self._history("undo")
+
+    def redo(self) -> Refusal | None:
+        return self._history("redo")
+
+    def _history(self, op: str) -> Refusal | None:
+        if refused := self._check():
+            return refused
+        assert self.document is not None
+        document = self.document
+
+        def step(store: Store) -> ActionResult | None:
+            return store.undo(document, self.annotator) if op == "undo" else store.redo(document, self.annotator)
+
+        self._submit(op, (), (), step)
+        return None
+
+    def toggle_done(self) -> tuple[str, Refusal | None]:
+        """Mark the article done (or not done again); returns the new state."""
+        if self.document is None:
+            return "", Refusal("No article is open")
+        if self.reader.read_only:
+            return "", Refusal(f"This database is read-only ({self.reader.read_only_reason}): nothing can be saved")
+        if self.writer is None:
+            return "", Refusal("Nothing can be saved here")
+        document_id = self.document.id
+        state = self.reader.progress_of(self.annotator, document_id)
+        new_state = "in_progress" if state == "done" else "done"
+        what = "marked done" if new_state == "done" else "marked not done"
+        self._submit(what, (), (), lambda store: store.set_progress(self.annotator, document_id, new_state))
+        return new_state, None
+
+    # -- writes and their outcomes ---------------------------------------------------
+
+    def _submit(self, what: str, before: tuple[Span, ...], after: tuple[str, ...], run) -> None:  # type: ignore[no-untyped-def]
+        assert self.writer is not None
+        ticket = self.writer.submit(what, run, owner=self)
+        self._pending[ticket] = _Pending(before, after, what)
+        self.state = SaveState("saving", f"saving… {what}")
+
+    def waiting(self, seconds: float) -> SaveState:
+        """The writer is waiting for another process's write lock."""
+        self.state = SaveState(
+            "waiting",
+            f"saving… waiting {seconds:.0f} s for the database (another process is writing); keep working",
+        )
+        return self.state
+
+    def settle(self, outcome: Outcome) -> Settled:
+        """Fold a write's outcome into the screen's state."""
+        # A job kept for retry is still pending: its change stays drawn.
+        pending = self._pending.get(outcome.ticket) if outcome.kept else self._pending.pop(outcome.ticket, None)
+        what = outcome.job.what
+        if outcome.error is None:
+            if what in ("undo", "redo") and outcome.result is None:
+                self.state = SaveState("idle", f"nothing to {what}")
+                return Settled(self.state, message=f"Nothing to {what}")
+            if isinstance(outcome.result, ActionResult):
+                what = outcome.result.description
+            change = self._committed(outcome.result, pending)
+            left = len(self._pending)
+            text = f"saved: {what}" if not left else f"saved: {what} ({left} more saving…)"
+            self.state = SaveState("saved", text)
+            return Settled(self.state, change)
+        if isinstance(outcome.error, StaleDocumentError):
+            self._pending.clear()
+            self.state = SaveState("failed", f"NOT SAVED: {outcome.error}")
+            return Settled(self.state, reload=True, message=str(outcome.error))
+        if outcome.kept:
+            held = self.writer.held if self.writer is not None else 0
+            self.state = SaveState(
+                "failed",
+                f"NOT SAVED: {outcome.error} ({held} action{'s' if held != 1 else ''} kept; ctrl+s retries)",
+            )
+            return Settled(self.state, message=f"{what}: {outcome.error}")
+        # Refused by a rule the screen could not check (another process got there first).
+        revert = self._revert(pending)
+        self.state = SaveState("refused", f"not saved: {outcome.error}")
+        return Settled(self.state, revert, message=str(outcome.error))
+
+    def retry(self) -> bool:
+        return self.writer.retry() if self.writer is not None else False
+
+    def _committed(self, result: object, pending: _Pending | None) -> Change | None:
+        """The database's version of what was drawn: ids and stamps; an undo's effect."""
+        if isinstance(result, ActionResult):
+            return self._history_change(result)
+        if isinstance(result, Span) and result.uid in self.spans:
+            self.spans[result.uid] = result
+            return Change(upserted=(result,), active=None)
+        return None
+
+    def _history_change(self, result: ActionResult) -> Change:
+        upserted: list[Span] = []
+        removed: list[str] = []
+        for step in result.changed or [result]:
+            if step.span is not None and step.span.document_id == (self.document.id if self.document else -1):
+                self.spans[step.span.uid] = step.span
+                upserted.append(step.span)
+            elif step.removed_uid is not None:
+                self.spans.pop(step.removed_uid, None)
+                removed.append(step.removed_uid)
+        active = result.span.uid if result.span is not None else None
+        return Change(tuple(upserted), tuple(removed), active=active, keep_active=active is not None, history=True)
+
+    def _revert(self, pending: _Pending | None) -> Change | None:
+        if pending is None:
+            return None
+        for uid in pending.after:
+            self.spans.pop(uid, None)
+        for span in pending.before:
+            self.spans[span.uid] = span
+        restored = {s.uid for s in pending.before}
+        return Change(
+            upserted=pending.before,
+            removed=tuple(uid for uid in pending.after if uid not in restored),
+            keep_active=False,
+        )

@@ -1,0 +1,277 @@
+"""A reviewer's session on one article: grouping and the adjudication rules, without Textual.
+
+Gold spans are stored under the reserved analyst name `gold`, each recording the
+reviewer and the analysts (and span uids) it came from. A version number toggles that
+version in or out of gold, so a group can end with several gold spans. Writes go to the
+Writer; when one settles, the screen regroups from the database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from annotator.errors import StaleDocumentError
+from annotator.model import Document, Span
+from annotator.review import GOLD, Group, gold_attrs, group_spans, is_analyst
+from annotator.session.article import Refusal, SaveState, Settled
+from annotator.session.writer import Outcome, Writer
+from annotator.store import ActionResult, Store
+from annotator.text import resize_range
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A write is on its way: the status says so until it settles."""
+
+    what: str
+
+
+def corpus_flags(store: Store, kind_of: dict[str, str]) -> dict[int, set[str]]:
+    """Per article: 'disagreements' and/or 'unadjudicated', for the review article list.
+
+    Reads every article's spans: run it off the UI thread, on a store of its own.
+    """
+    progress = store.progress()
+    flags: dict[int, set[str]] = {}
+    for summary in store.list_documents():
+        by_annotator = store.spans_by_annotator(summary.id)
+        coders = sorted(a for a in by_annotator if is_analyst(a))
+        spans = [s for name, spans in by_annotator.items() if is_analyst(name) or name == GOLD for s in spans]
+        groups = group_spans(spans, coders, kind_of, store.rejected(summary.id))
+        marks: set[str] = set()
+        if any(g.status == "disagreement" for g in groups):
+            marks.add("disagreements")
+        if progress.get(summary.id, {}).get(GOLD) != "done":
+            marks.add("unadjudicated")
+        flags[summary.id] = marks
+    return flags
+
+
+@dataclass
+class ReviewSession:
+    reader: Store
+    writer: Writer | None
+    reviewer: str
+    kind_of: dict[str, str]
+    document: Document | None = None
+    groups: list[Group] = field(default_factory=list)
+    coders: list[str] = field(default_factory=list)
+    analyst_spans: list[Span] = field(default_factory=list)
+    editing: str | None = None  # the gold span label keys and [ ] { } edit (see edited_gold)
+    state: SaveState = field(default_factory=lambda: SaveState("idle"))
+    _pending: dict[int, str] = field(default_factory=dict)
+
+    def open(self, document_id: int) -> Document:
+        """Read the article and group every analyst's spans (suggestions left out)."""
+        self.document = self.reader.document(document_id)
+        by_annotator = self.reader.spans_by_annotator(document_id)
+        progress = self.reader.progress().get(document_id, {})
+        self.coders = sorted(
+            {a for a in by_annotator if is_analyst(a)} | {a for a, s in progress.items() if s == "done" and is_analyst(a)}
+        )
+        # Model suggestions are no analyst's version: review compares people, and gold.
+        spans = [s for name, spans in by_annotator.items() if is_analyst(name) or name == GOLD for s in spans]
+        self.groups = group_spans(spans, self.coders, self.kind_of, self.reader.rejected(document_id))
+        self.analyst_spans = [s for s in spans if s.annotator != GOLD]
+        return self.document
+
+    @property
+    def adjudicated(self) -> bool:
+        if self.document is None:
+            return False
+        return self.reader.progress().get(self.document.id, {}).get(GOLD) == "done"
+
+    def _check(self) -> Refusal | None:
+        if self.document is None:
+            return Refusal("No article is open")
+        if self.reader.read_only:
+            return Refusal(f"This database is read-only ({self.reader.read_only_reason}): nothing can be saved")
+        if self.writer is None:
+            return Refusal("Nothing can be saved here")
+        return None
+
+    def _submit(self, what: str, run) -> Submitted:  # type: ignore[no-untyped-def]
+        assert self.writer is not None
+        ticket = self.writer.submit(what, run, owner=self)
+        self._pending[ticket] = what
+        self.state = SaveState("saving", f"saving… {what}")
+        return Submitted(what)
+
+    # -- the rules -----------------------------------------------------------------
+
+    def toggle(self, index: int, number: int) -> Submitted | Refusal:
+        """Version `number` of group `index` into gold, or out of it if it is there (one undo step)."""
+        if refused := self._check():
+            return refused
+        assert self.document is not None
+        document, group = self.document, self.groups[index]
+        if not 1 <= number <= len(group.versions):
+            return Refusal(f"This group has {len(group.versions)} version(s)")
+        version = group.versions[number - 1]
+        standing = group.gold_for(number - 1)
+        if standing:
+
+            def remove(store: Store) -> None:
+                with store.batch():
+                    for gold in standing:
+                        store.delete_span(document, gold.uid, GOLD)
+
+            return self._submit(f"version {number} out of gold ({version.label} “{version.text}”)", remove)
+        uid = uuid.uuid4().hex
+        uids = [s.uid for v in group.versions for s in v.spans]
+        attrs = gold_attrs(version, self.reviewer)
+
+        def add(store: Store) -> None:
+            with store.batch():
+                store.unreject(uids)
+                store.add_span(document, version.start, version.end, version.label, GOLD, attrs=attrs, uid=uid)
+
+        self.editing = uid
+        return self._submit(f"version {number} in gold: {version.label} from {', '.join(version.annotators)}", add)
+
+    def accept_agreed(self) -> Submitted | Refusal:
+        if refused := self._check():
+            return refused
+        assert self.document is not None
+        document = self.document
+        todo = [g.versions[0] for g in self.groups if g.status == "agreed" and not g.settled]
+        if not todo:
+            return Refusal("No unsettled agreed spans here")
+        attrs = [gold_attrs(version, self.reviewer) for version in todo]
+
+        def accept(store: Store) -> None:
+            with store.batch():
+                for version, attr in zip(todo, attrs):
+                    store.add_span(document, version.start, version.end, version.label, GOLD, attrs=attr)
+
+        return self._submit(f"accepted {len(todo)} agreed span{'s' if len(todo) != 1 else ''}", accept)
+
+    def reject(self, index: int) -> Submitted | Refusal:
+        """Reject the group: its gold spans go, its analysts' spans are marked rejected."""
+        if refused := self._check():
+            return refused
+        assert self.document is not None
+        document, group = self.document, self.groups[index]
+        golds = [g.uid for g in group.gold]
+        uids = [s.uid for v in group.versions for s in v.spans]
+
+        def reject(store: Store) -> None:
+            with store.batch():
+                for uid in golds:
+                    store.delete_span(document, uid, GOLD)
+                store.reject(document.id, uids, self.reviewer)
+
+        return self._submit("rejected the group", reject)
+
+    def edited_gold(self, group: Group) -> Span | None:
+        """The gold span of `group` that label keys and [ ] { } edit (marked ▸ in the panel).
+
+        The one last put in gold or picked with `e`; else the one changed last.
+        """
+        if not group.gold:
+            return None
+        for gold in group.gold:
+            if gold.uid == self.editing:
+                return gold
+        return max(group.gold, key=lambda s: (s.updated_at, s.created_at, s.start))
+
+    def next_gold(self, index: int) -> Refusal | None:
+        """Edit the next gold span of the group (in reading order, wrapping)."""
+        group = self.groups[index]
+        current = self.edited_gold(group)
+        if current is None or len(group.gold) < 2:
+            return Refusal("")
+        uids = [g.uid for g in group.gold]
+        self.editing = uids[(uids.index(current.uid) + 1) % len(uids)]
+        return None
+
+    def _gold(self, index: int) -> Span | Refusal:
+        gold = self.edited_gold(self.groups[index])
+        if gold is None:
+            return Refusal("Put a version in gold first (1-9); then label keys and [ ] { } edit the gold span")
+        self.editing = gold.uid
+        return gold
+
+    def retag(self, index: int, label: str) -> Submitted | Refusal:
+        if refused := self._check():
+            return refused
+        gold = self._gold(index)
+        if isinstance(gold, Refusal):
+            return gold
+        document = self.document
+        assert document is not None
+        if gold.label == label:
+            return Refusal(f"The gold span is already {label}")
+        return self._submit(f"gold retagged {label}", lambda store: store.update_span(document, gold.uid, GOLD, label=label))
+
+    def resize(self, index: int, edge: str, direction: int) -> Submitted | Refusal:
+        if refused := self._check():
+            return refused
+        gold = self._gold(index)
+        if isinstance(gold, Refusal):
+            return gold
+        document = self.document
+        assert document is not None
+        start, end = resize_range(document.text, gold.start, gold.end, edge, direction, True)
+        if start >= end or (start, end) == (gold.start, gold.end):
+            return Refusal("")
+        return self._submit(
+            "gold resized", lambda store: store.update_span(document, gold.uid, GOLD, start=start, end=end)
+        )
+
+    def undo(self) -> Submitted | Refusal:
+        if refused := self._check():
+            return refused
+        document = self.document
+        assert document is not None
+        return self._submit("undo in gold", lambda store: store.undo(document, GOLD))
+
+    def toggle_adjudicated(self) -> Submitted | Refusal:
+        if refused := self._check():
+            return refused
+        document = self.document
+        assert document is not None
+        new_state = None if self.adjudicated else "done"
+        return self._submit(
+            "adjudicated" if new_state else "reopened", lambda store: store.set_progress(GOLD, document.id, new_state)
+        )
+
+    # -- outcomes ----------------------------------------------------------------------
+
+    def waiting(self, seconds: float) -> SaveState:
+        self.state = SaveState(
+            "waiting",
+            f"saving… waiting {seconds:.0f} s for the database (another process is writing); keep working",
+        )
+        return self.state
+
+    def settle(self, outcome: Outcome) -> Settled:
+        """Fold an outcome in; the screen regroups from the database afterwards."""
+        what = outcome.job.what
+        if not outcome.kept:
+            self._pending.pop(outcome.ticket, None)
+        if outcome.error is None:
+            if what == "undo in gold" and outcome.result is None:
+                self.state = SaveState("idle", "nothing to undo in the gold set")
+                return Settled(self.state, message="Nothing to undo in the gold set")
+            if isinstance(outcome.result, ActionResult):
+                what = f"{outcome.result.description} in gold"
+            left = len(self._pending)
+            self.state = SaveState("saved", f"saved: {what}" + (f" ({left} more saving…)" if left else ""))
+            return Settled(self.state)
+        if isinstance(outcome.error, StaleDocumentError):
+            self._pending.clear()
+            self.state = SaveState("failed", f"NOT SAVED: {outcome.error}")
+            return Settled(self.state, reload=True, message=str(outcome.error))
+        if outcome.kept:
+            held = self.writer.held if self.writer is not None else 0
+            self.state = SaveState(
+                "failed", f"NOT SAVED: {outcome.error} ({held} action{'s' if held != 1 else ''} kept; ctrl+s retries)"
+            )
+            return Settled(self.state, message=f"{what}: {outcome.error}")
+        self.state = SaveState("refused", f"not saved: {outcome.error}")
+        return Settled(self.state, message=str(outcome.error))
+
+    def retry(self) -> bool:
+        return self.writer.retry() if self.writer is not None else False
