@@ -1,4 +1,4 @@
--- annotator database schema, version 2 (see MIGRATIONS in annotator/store.py).
+-- annotator database schema, version 3 (see MIGRATIONS in annotator/store.py).
 -- This file is the single source of the schema; annotator/store.py applies it and
 -- records the version in PRAGMA user_version. Offsets are Unicode code points into
 -- documents.text, end exclusive.
@@ -100,3 +100,41 @@ CREATE TABLE IF NOT EXISTS document_versions (
     title       TEXT    NOT NULL,
     replaced_at TEXT    NOT NULL
 );
+
+-- Full-text search over every article (title and text) and every span (text and note),
+-- for `annotator search` and the app's search screen. External-content FTS5 tables hold
+-- only the index (the text stays in documents and spans); the triggers keep them in step
+-- with every insert, update and delete, whoever makes it.
+CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
+    title, text, content = 'documents', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TRIGGER IF NOT EXISTS documents_fts_insert AFTER INSERT ON documents BEGIN
+    INSERT INTO documents_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+
+CREATE TRIGGER IF NOT EXISTS documents_fts_delete AFTER DELETE ON documents BEGIN
+    INSERT INTO documents_fts (documents_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+END;
+
+CREATE TRIGGER IF NOT EXISTS documents_fts_update AFTER UPDATE OF title, text ON documents BEGIN
+    INSERT INTO documents_fts (documents_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+    INSERT INTO documents_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+
+CREATE VIRTUAL TABLE IF NOT EXISTS spans_fts USING fts5(
+    text, note, content = 'spans', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TRIGGER IF NOT EXISTS spans_fts_insert AFTER INSERT ON spans BEGIN
+    INSERT INTO spans_fts (rowid, text, note) VALUES (new.id, new.text, new.note);
+END;
+
+CREATE TRIGGER IF NOT EXISTS spans_fts_delete AFTER DELETE ON spans BEGIN
+    INSERT INTO spans_fts (spans_fts, rowid, text, note) VALUES ('delete', old.id, old.text, old.note);
+END;
+
+CREATE TRIGGER IF NOT EXISTS spans_fts_update AFTER UPDATE OF text, note ON spans BEGIN
+    INSERT INTO spans_fts (spans_fts, rowid, text, note) VALUES ('delete', old.id, old.text, old.note);
+    INSERT INTO spans_fts (rowid, text, note) VALUES (new.id, new.text, new.note);
+END;

@@ -430,6 +430,57 @@ def stats(db_path: Path | None, as_json: bool) -> None:
         )
 
 
+@cli.command("search")
+@click.argument("query")
+@_db_option
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000), help="At most this many articles, and this many spans.")
+@click.option("--articles-only", is_flag=True, help="Search the articles' titles and text, not the spans.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per match.")
+def search_command(query: str, db_path: Path | None, limit: int, articles_only: bool, as_json: bool) -> None:
+    """Find articles and spans by their words (full-text, every word, as a prefix).
+
+    In the app, ctrl+f searches the same way and opens the article at the match.
+
+    \b
+    Examples:
+      annotator search "national security" --db team.db
+      annotator search gknb --articles-only --json
+    """
+    from annotator.store import locate
+
+    store = open_db(db_path, read_only=True)
+    try:
+        hits = store.search(query, limit=limit, spans=not articles_only)
+        located = [
+            hit.offset if hit.offset is not None else locate(store.document(hit.document_id).text, query) for hit in hits
+        ]
+    finally:
+        store.close()
+    if as_json:
+        for hit, offset in zip(hits, located):
+            record = {
+                "kind": hit.kind, "id": hit.key, "title": hit.title, "offset": offset,
+                "snippet": hit.snippet.replace("\x02", "").replace("\x03", ""),
+                **({"span": hit.span_uid, "label": hit.label, "annotator": hit.annotator} if hit.kind == "span" else {}),
+            }
+            click.echo(json_for_terminal(json.dumps(record, ensure_ascii=False)))
+        return
+    if not hits:
+        click.echo(f"no article or span matches {one_line(query, 60)!r}")
+        sys.exit(1)
+    color = sys.stdout.isatty()
+    for hit, offset in zip(hits, located):
+        # The text is made display-safe piece by piece; the bold around matches is ours.
+        pieces = re.split("([\x02\x03])", hit.snippet)
+        marks = {"\x02": "\x1b[1m" if color else "", "\x03": "\x1b[22m" if color else ""}
+        snippet = "".join(marks[piece] if piece in marks else one_line(piece) for piece in pieces)
+        where = f"{one_line(hit.key, 30)} @ {offset}"
+        if hit.kind == "article":
+            click.echo(f"article  {where}  {one_line(hit.title, 50)}: {snippet}")
+        else:
+            click.echo(f"span     {where}  {one_line(hit.label or '', 12)} by {one_line(hit.annotator or '', 20)}: {snippet}")
+
+
 @cli.command("backup")
 @click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
 @_db_option

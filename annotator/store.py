@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -31,13 +32,23 @@ from annotator.model import Document, DocumentSummary, Label, NewSpan, Span
 from annotator.reanchor import Placement
 from annotator.text import content_hash
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Statements that change existing tables, by the version they start from. New tables and
 # indexes need no entry: schema.sql creates whatever is missing.
 #   1 -> 2: documents keep their earlier texts (document_versions) when an article changes.
+#   2 -> 3: full-text search (documents_fts, spans_fts and their triggers); the indexes of
+#           an existing database are built from its rows (FILLED_AFTER below).
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (),
+    2: (),
+}
+# Run after schema.sql when upgrading from a version below the key.
+FILLED_AFTER: dict[int, tuple[str, ...]] = {
+    3: (
+        "INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')",
+        "INSERT INTO spans_fts (spans_fts) VALUES ('rebuild')",
+    ),
 }
 BUSY_TIMEOUT_SECONDS = 30.0
 _SPAN_COLUMNS = 'id, uid, document_id, start, "end", label, annotator, text, note, attrs, created_at, updated_at'
@@ -229,6 +240,45 @@ def _sweep_stale_scratch() -> None:
 
 
 @dataclass(frozen=True)
+class SearchHit:
+    """One match of a full-text search: an article, or a span in one.
+
+    snippet marks the matched words with \x02 and \x03 (never in article text after
+    import), so a screen can style them and a terminal can show them plainly.
+    """
+
+    document_id: int
+    key: str
+    title: str
+    kind: str  # "article" or "span"
+    snippet: str
+    offset: int | None = None  # where to open the article (spans; articles: see locate)
+    span_uid: str | None = None
+    label: str | None = None
+    annotator: str | None = None
+
+
+SEARCH_CANDIDATES = 300  # matches ranked per query (see Store.search)
+
+
+def fts_query(query: str) -> str | None:
+    """A safe FTS5 query: each word quoted (operators lose their meaning) and matched as a prefix."""
+    words = re.findall(r"\w+", query)
+    if not words:
+        return None
+    return " ".join('"' + word.replace('"', '""') + '"*' for word in words)
+
+
+def locate(text: str, query: str) -> int:
+    """Where an article's first match of query's first word begins (0 if not found)."""
+    words = re.findall(r"\w+", query)
+    if not words:
+        return 0
+    found = re.search(r"\b" + re.escape(words[0]), text, re.IGNORECASE)
+    return found.start() if found else 0
+
+
+@dataclass(frozen=True)
 class MergeConflict:
     """A span both databases changed since they last agreed; the later change was kept."""
 
@@ -390,6 +440,10 @@ class Store:
                     self.conn.execute(statement)
             for statement in _split_sql(schema_sql()):
                 self.conn.execute(statement)
+            for target, statements in FILLED_AFTER.items():
+                if 0 < version < target:
+                    for statement in statements:
+                        self.conn.execute(statement)
             if version == 0 and not self.conn.execute("SELECT 1 FROM labels LIMIT 1").fetchone():
                 self._write_labels(DEFAULT_LABELS)
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -478,15 +532,6 @@ class Store:
             self.conn.execute("DELETE FROM labels")
             self._write_labels([*new, *keep])
         self._labels = None
-
-    def ensure_label(self, name: str, kind: str) -> Label:
-        """A label met in imported data: known, or added with the kind the data gives."""
-        known = self.label_map().get(name)
-        if known is not None:
-            return known
-        self._write_labels([Label(name, kind, "", "#abb2bf", "Imported label")])  # type: ignore[arg-type]
-        self._labels = None
-        return self.label_map()[name]
 
     def _write_labels(self, labels: Iterable[Label]) -> None:
         start = self.conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM labels").fetchone()[0]
@@ -1618,6 +1663,42 @@ class Store:
 
     def annotators(self) -> list[str]:
         return [row[0] for row in self.conn.execute("SELECT name FROM annotators ORDER BY name")]
+
+    def search(self, query: str, limit: int = 50, spans: bool = True) -> list[SearchHit]:
+        """Articles (title, text) and spans (text, note) matching every word of query.
+
+        The words are matched as prefixes, whatever FTS5 operators they look like, so
+        any text a user types is a valid query. Articles first (best matches first),
+        then spans.
+        """
+        match = fts_query(query)
+        if match is None:
+            return []
+        hits: list[SearchHit] = []
+        # Ranking every match of a word in every article costs time in proportion to the
+        # library; the best of the first SEARCH_CANDIDATES matches keeps a query fast
+        # however common its words (for rare words that is every match).
+        ranked = self.conn.execute(
+            "SELECT d.id, d.key, d.title, bm25(documents_fts, 10.0, 1.0),"
+            " snippet(documents_fts, 1, char(2), char(3), '…', 12)"
+            " FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid"
+            " WHERE documents_fts MATCH ? LIMIT ?",
+            (match, SEARCH_CANDIDATES),
+        ).fetchall()
+        for document_id, key, title, _, snippet in sorted(ranked, key=lambda row: row[3])[:limit]:
+            hits.append(SearchHit(document_id, key, title, "article", snippet))
+        if spans:
+            for document_id, key, title, uid, label, annotator, start, text in self.conn.execute(
+                "SELECT d.id, d.key, d.title, s.uid, s.label, s.annotator, s.start, s.text"
+                " FROM (SELECT rowid, bm25(spans_fts) AS score FROM spans_fts WHERE spans_fts MATCH ? LIMIT ?) AS m"
+                " JOIN spans s ON s.id = m.rowid JOIN documents d ON d.id = s.document_id"
+                " ORDER BY m.score LIMIT ?",
+                (match, SEARCH_CANDIDATES, limit),
+            ):
+                hits.append(
+                    SearchHit(document_id, key, title, "span", text, offset=start, span_uid=uid, label=label, annotator=annotator)
+                )
+        return hits
 
     def stats(self) -> dict[str, Any]:
         """Counts for `annotator stats`: documents, spans by label, kind and analyst, progress."""

@@ -63,7 +63,11 @@ def hostile_db(folder: Path, name: str = f"team{OSC}.db") -> Path:
     alice, bob, carol = f"alice{OSC}", f"bob{C1}", f"carol{CSI}{BIDI}"
     with Store.open(path) as store:
         for label, kind in ((org, "entity"), (per, "entity"), (claim, "claim"), (quantity, "quantity")):
-            store.ensure_label(label, kind)
+            # Straight into the table, as an older version could store it: no entry takes it now.
+            store.conn.execute(
+                "INSERT INTO labels (name, kind, key, color, description, position) VALUES (?, ?, '', '#abb2bf', '', 99)",
+                (label, kind),
+            )
         first = store.add_document(f"doc{OSC}1", f"Title {CSI} one", TEXT).document
         second = store.add_document(f"doc{C1}2", f"Second {OSC} title", SECOND).document
         store.add_span(first, *at(TEXT, "Officials in Bishkek"), org, alice)

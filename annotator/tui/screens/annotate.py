@@ -49,6 +49,7 @@ class AnnotateScreen(Screen[None]):
         Binding("f2", "toggle_panel_focus", "Panel", show=False, id="view.panel"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("ctrl+s", "retry_saving", "Retry saving", show=False, id="history.retry"),
+        Binding("ctrl+f", "search", "Search all", show=False, id="document.search"),
     ]
 
     def __init__(self, store: Store, annotator: str) -> None:
@@ -160,6 +161,19 @@ class AnnotateScreen(Screen[None]):
             self.notify("This is the last article" if step > 0 else "This is the first article", timeout=2)
             return
         self.open_document(ids[target])
+
+    def action_search(self) -> None:
+        """Full-text search of every article and span; the chosen match opens here."""
+        from annotator.tui.screens.search import Found, SearchScreen
+
+        def chosen(found: Found | None) -> None:
+            if found is None:
+                return
+            self.reload_documents()
+            self.open_document(found.document_id, found.offset)
+            self.view.move_to(found.offset)
+
+        self.app.push_screen(SearchScreen(self.store.path, self.store.read_only), chosen)
 
     def action_articles(self) -> None:
         from annotator.tui.screens.articles import ArticleListScreen
