@@ -15,6 +15,7 @@ from annotator import __version__
 from annotator.errors import AnnotatorError, InputError
 from annotator.settings import bundled_corpus, default_db_path, resolve_annotator, validate_annotator
 from annotator.store import Store, damaged_message, is_damage
+from annotator.cells import fit
 from annotator.text import json_for_terminal, one_line
 
 DB_HELP = "Database file (default: $ANNOTATOR_DB, else ./annotator.db)."
@@ -419,14 +420,14 @@ def stats(db_path: Path | None, as_json: bool) -> None:
         click.echo(f"  {one_line(row['kind']):<10} {row['spans']:>8}")
     click.echo("\nBy label:")
     for row in figures["by_label"]:
-        click.echo(f"  {one_line(row['label'], 20):<20} {one_line(row['kind']):<10} {row['spans']:>8}")
+        click.echo(f"  {fit(row['label'], 20)} {fit(row['kind'], 10)} {row['spans']:>8}")
     click.echo("\nBy annotator:")
     click.echo("  (documents: articles with spans by the analyst; done: articles they marked done with D)")
     click.echo(f"  {'name':<20} {'spans':>8} {'documents':>10} {'done':>6}  done %  last change")
     for row in figures["by_annotator"]:
         share = (100 * row["done"] / total) if total else 0
         click.echo(
-            f"  {one_line(row['annotator'], 20):<20} {row['spans']:>8} {row['documents']:>10} {row['done']:>6}  {share:>5.0f}%  {one_line(row['last_update'] or '-', 40)}"
+            f"  {fit(row['annotator'], 20)} {row['spans']:>8} {row['documents']:>10} {row['done']:>6}  {share:>5.0f}%  {one_line(row['last_update'] or '-', 40)}"
         )
 
 
@@ -553,10 +554,10 @@ def agreement_command(db_path: Path | None, names: str | None, labels: tuple[str
         first = True
         for (a, b), exact in scope.exact.items():
             overlap = scope.overlap[(a, b)]
-            pair = one_line(f"{a} ~ {b}", 24)
-            head = f"{one_line(scope.name, 12):<12} {_figure(scope.alpha)}" if first else " " * 19
+            pair = fit(f"{a} ~ {b}", 24)
+            head = f"{fit(scope.name, 12)} {_figure(scope.alpha)}" if first else " " * 19
             click.echo(
-                f"{head}   {pair:<24} {_figure(scope.kappa.get((a, b)))}  "
+                f"{head}   {pair} {_figure(scope.kappa.get((a, b)))}  "
                 f"{_figure(exact.precision)} {_figure(exact.recall)} {_figure(exact.f1)}  {_figure(overlap.f1)}"
             )
             first = False

@@ -9,8 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
+from annotator.cells import clip_cells
 from annotator.model import Label, Span
-from annotator.text import one_line
 
 
 class NoteScreen(ModalScreen[str | None]):
@@ -28,7 +28,7 @@ class NoteScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="note-dialog"):
             yield Static(
-                Content.assemble(("Note on ", "bold"), (one_line(self.span.label, 20), "bold"), ": ", one_line(self.span.text, 80)),
+                Content.assemble(("Note on ", "bold"), (clip_cells(self.span.label, 20), "bold"), ": ", clip_cells(self.span.text, 60)),
                 classes="dialog-title",
             )
             yield TextArea(self.span.note, id="note-text", soft_wrap=True, show_line_numbers=False)

@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from annotator.cells import clip_cells
 from annotator.store import SearchHit, Store, locate
 from annotator.text import one_line
 
@@ -34,7 +35,7 @@ class Found:
 def hit_line(hit: SearchHit, width: int = 110) -> Content:
     """One result: the article or span, then its snippet with the matched words in bold."""
     head = (
-        f"{one_line(hit.title, 40)}" if hit.kind == "article" else f"{one_line(hit.label or '', 12)} by {one_line(hit.annotator or '', 16)}"
+        clip_cells(hit.title, 40) if hit.kind == "article" else f"{clip_cells(hit.label or '', 12)} by {clip_cells(hit.annotator or '', 16)}"
     )
     parts: list[tuple[str, str] | str] = [(f"{'article' if hit.kind == 'article' else 'span':<8}", "dim"), (head, "bold"), "  "]
     bold = False
