@@ -17,6 +17,7 @@ from annotator.model import Document, DocumentSummary, Label, Span
 from annotator.session.article import ArticleSession, Change, Refusal
 from annotator.session.writer import Outcome
 from annotator.store import Store
+from annotator.cells import clip_cells
 from annotator.text import one_line
 from annotator.tui.widgets.annotation_panel import AnnotationPanel
 from annotator.tui.widgets.article_view import ArticleView
@@ -433,7 +434,7 @@ class AnnotateScreen(Screen[None]):
         event_offset = offset
         line = self.view.line_number(event_offset)  # not a count from the top: articles run to 100 MB
         here = self.view.spans_at(event_offset)
-        names = ", ".join(one_line(s.label, 12) for s in here)
+        names = ", ".join(clip_cells(s.label, 12) for s in here)
         self.status.position = f"line {line} · offset {event_offset}" + (f" · in {names}" if names else "")
         # No refresh_bindings() here: the key bar depends on the picked span, which
         # SpanPicked reports; rebuilding it on every arrow key costs ~50 ms.
