@@ -14,7 +14,7 @@ from textual.screen import Screen
 
 from annotator.labels import APP_KEYS
 from annotator.model import Document, DocumentSummary, Label, Span
-from annotator.session.article import ArticleSession, Change, Refusal
+from annotator.session.article import ArticleSession, Change, Refusal, SaveState
 from annotator.session.writer import Outcome
 from annotator.store import Store
 from annotator.cells import clip_cells
@@ -100,7 +100,7 @@ class AnnotateScreen(Screen[None]):
         self.status.annotator = self.annotator
         self.session.writer = getattr(self.app, "writer", None)
         if self.store.read_only:
-            self.status.saved = f"READ-ONLY: {self.store.read_only_reason}; you can read and export, not tag"
+            self.status.show(SaveState("read-only", f"READ-ONLY: {self.store.read_only_reason}; you can read and export, not tag"))
         self.reload_documents()
         if self.documents:
             last = self.store.last_document(self.annotator)
@@ -265,7 +265,7 @@ class AnnotateScreen(Screen[None]):
             if answer.message:
                 self.notify(answer.message, timeout=3, markup=False)
             return
-        self.status.saved = self.session.state.text
+        self.status.show(self.session.state)
         if isinstance(answer, Change):
             self._draw(answer)
 
@@ -279,7 +279,7 @@ class AnnotateScreen(Screen[None]):
     def write_settled(self, outcome: Outcome) -> None:
         """The writer committed, refused or kept a write of this screen's session."""
         settled = self.session.settle(outcome)
-        self.status.saved = settled.state.text
+        self.status.show(settled.state)
         if settled.reload:
             self._reload_changed_article(settled.message)
             return
@@ -309,7 +309,7 @@ class AnnotateScreen(Screen[None]):
         self._refresh_history_flags()
 
     def write_waiting(self, seconds: float) -> None:
-        self.status.saved = self.session.waiting(seconds).text
+        self.status.show(self.session.waiting(seconds))
 
     def _check_editable(self) -> bool:
         if self.editable:
@@ -359,7 +359,7 @@ class AnnotateScreen(Screen[None]):
 
     def _reload_changed_article(self, reason: str) -> None:
         """Another process replaced the article's text: show the stored version, spans re-anchored."""
-        self.status.saved = f"NOT SAVED: {reason}"
+        self.status.show(SaveState("failed", f"NOT SAVED: {reason}"))
         self.app.bell()
         self.reload_documents()
         if self.document is None or self.document.id not in {d.id for d in self.documents}:

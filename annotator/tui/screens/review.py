@@ -16,7 +16,7 @@ from textual.screen import Screen
 from annotator.labels import APP_KEYS
 from annotator.model import Document, Label, Span
 from annotator.review import GOLD, Group
-from annotator.session.article import Refusal
+from annotator.session.article import Refusal, SaveState
 from annotator.session.review import ReviewSession, Submitted, corpus_flags
 from annotator.session.writer import Outcome
 from annotator.store import Store
@@ -196,7 +196,7 @@ class ReviewScreen(Screen[None]):
 
     def action_articles(self) -> None:
         """The article list with review flags; the corpus scan runs in a worker."""
-        self.query_one(StatusBar).saved = "reading every article's spans…"
+        self.query_one(StatusBar).show(SaveState("saving", "reading every article's spans…"))
         self._scan_corpus()
 
     @work(thread=True, exclusive=True, group="review-articles", exit_on_error=False)
@@ -211,7 +211,7 @@ class ReviewScreen(Screen[None]):
     def _show_articles(self, documents, progress, flags) -> None:  # type: ignore[no-untyped-def]
         from annotator.tui.screens.articles import ArticleListScreen
 
-        self.query_one(StatusBar).saved = self.session.state.text
+        self.query_one(StatusBar).show(self.session.state)
 
         def chosen(document_id: int | None) -> None:
             if document_id is not None:
@@ -228,7 +228,7 @@ class ReviewScreen(Screen[None]):
             if answer.message:
                 self.notify(answer.message, timeout=3, markup=False)
             return
-        self.query_one(StatusBar).saved = self.session.state.text
+        self.query_one(StatusBar).show(self.session.state)
         if self.groups:
             self.panel.show_details(self.groups[self.current], self._editing_uid())
 
@@ -236,13 +236,13 @@ class ReviewScreen(Screen[None]):
         """A write of this screen settled: regroup from the database and say how it went."""
         settled = self.session.settle(outcome)
         status = self.query_one(StatusBar)
-        status.saved = settled.state.text
+        status.show(settled.state)
         if self.document is None:
             return
         if settled.reload:
             self.app.bell()
             self.load(self.document.id, keep=self.current, fresh=True)
-            status.saved = settled.state.text
+            status.show(settled.state)
             self.notify(
                 f"{settled.message}. It is reloaded: check the group and decide again.",
                 title="Article changed",
@@ -264,7 +264,7 @@ class ReviewScreen(Screen[None]):
         self.load(self.document.id, keep=self.current)
 
     def write_waiting(self, seconds: float) -> None:
-        self.query_one(StatusBar).saved = self.session.waiting(seconds).text
+        self.query_one(StatusBar).show(self.session.waiting(seconds))
 
     def action_retry_saving(self) -> None:
         if not self.session.retry():

@@ -20,6 +20,7 @@ from textual.visual import RenderOptions, Visual
 from textual.widgets import Static
 
 from annotator.cells import cell_width, clip_cells, display_text, fit_pieces, wrap_cells
+from annotator.session.article import SaveState
 
 Piece = str | tuple[str, str]
 """A part for Content.assemble: plain text, or (text, style)."""
@@ -145,19 +146,27 @@ class StatusBar(Static):
 
     annotator: reactive[str] = reactive("")
     saved: reactive[str] = reactive("")
-    """'saved HH:MM:SS: what' or 'NOT SAVED: why' for the last action."""
+    """What became of the last action, as the session's SaveState words it."""
+    kind: reactive[str] = reactive("idle")
+    """The SaveState's kind: it alone picks the colour (the words are never parsed)."""
     mode: reactive[str] = reactive("words")
     position: reactive[str] = reactive("")
 
+    def show(self, state: SaveState) -> None:
+        self.saved = state.text
+        self.kind = state.kind
+
     def render(self) -> FittedText:
-        failed = self.saved.startswith(("NOT SAVED", "READ-ONLY"))
+        colour = {"failed": "bold red", "read-only": "bold red", "saving": "yellow", "waiting": "bold yellow"}.get(
+            self.kind, "green"
+        )
         # The message gives way first: the mode and the position keep their place.
         return FittedText(
             Row(
                 [
                     (f" {clip_cells(self.annotator, 40)} ", "reverse"),
                     "  ",
-                    (self.saved or "nothing changed yet", "bold red" if failed else "green"),
+                    (self.saved or "nothing changed yet", colour),
                     "  │ ",
                     (f"select: {self.mode}", "dim"),
                     "  │ ",
