@@ -1,9 +1,10 @@
 """The real `annotator` command in a pseudo-terminal, next to a bare Textual app and SLATE.
 
     pip install slate-nlp pyte                # once, into the venv: benchmark tools only
-    python bench/bench_terminal.py            # about 2.5 minutes (40 s of it hold the write lock)
+    python bench/bench_terminal.py            # about 2 minutes (40 s of it hold the write lock)
     python bench/bench_terminal.py --quick    # under a minute: fewer keys, a 10 s lock
     python bench/bench_terminal.py --skip-lock --lock-seconds 40 --slate-spans
+    python bench/bench_terminal.py --annotator-src DIR   # another version: `git archive REV | tar -x -C DIR`
 
 What runs. Three whole processes, each in its own 120x40 pseudo-terminal (TERM=xterm-256color,
 COLORTERM=truecolor, LANG=C.UTF-8, every TEXTUAL_* variable removed so Textual runs at its
@@ -39,23 +40,31 @@ not when the screen went blank). Regions:
   "line L · offset O" is timed separately (info rows): it is drawn in a later frame.
 
 The first byte after the key and the last byte before the quiet are reported in notes.
-Keys are pressed one at a time, each after the previous one's output went quiet, like
-a person typing. Cursor keys go right, down, right, up (drifting right, so a row is
-never drawn twice the same way) from the same character offset in both apps: the one the
-annotator's cursor reached after the page-down run. Page downs start at the top.
+The annotator and SLATE run side by side and take turns: a key to one, the same key to
+the other, each one only once the previous key's output went quiet (like a person
+typing), so both are idle when a key arrives and a change in the machine's load hits
+both alike. Page downs start at the top of the article. Cursor keys then go right, down,
+right, up (drifting right, so a row is never drawn twice the same way) from the same
+character offset in both apps: the one the annotator's cursor reached after the page
+downs (SLATE is restarted with its cursor there).
 
 First paint: from the fork to the chunk after which the first words of the article's
-first paragraph are on the emulated screen (for the bare app its one line), per process.
+first paragraph are on the emulated screen (for the bare app its one line); --paints
+rounds of the three processes in turn, each one ended (its quit key, then SIGTERM)
+before the next starts.
 
 Write lock (skip with --skip-lock): while the annotator runs, another process does BEGIN
 IMMEDIATE on its database and holds the lock for --lock-seconds (default 40). Keys go
-to the app open-loop, 10 a second, from a thread, whatever the app does: right arrows,
-and every few seconds a tag (`w`, a label key, escape). Each right arrow's time is until
-the status line shows an offset at or past the one that key leads to (computed with
-annotator.text's grapheme and word functions; the offset only grows). The same stream
-runs for a few seconds without the lock first, as the baseline. After the release the
-stream goes on for 3 s, then the benchmark waits up to --commit-grace seconds and reads
-the database: every tag sent during the lock must be there.
+to the app open-loop, on a fixed schedule of 10 a second whatever the app does: right
+arrows, and from 2 s into the lock every 8 s a tag (`w` on a plain lower-case word, a
+label that word does not carry yet, escape). Each right arrow's time is until the status
+line shows an offset at or past the one that key leads to (computed with annotator.text's
+grapheme and word functions; the offset only grows), so it includes the frame the status
+line lags behind the article. The same stream runs for a few seconds without the lock
+first, as the baseline. After the release the stream goes on for 3 s, then the benchmark
+waits up to --commit-grace seconds (a reader polls the database meanwhile, which WAL
+allows during the lock) and reads the database: every tag sent during the lock must be
+there.
 """
 
 from __future__ import annotations
@@ -79,7 +88,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
-from typing import Any, Callable
+from typing import Any
 
 from common import Row, machine_line, out_dir, percentile, print_table
 
@@ -422,6 +431,7 @@ class Article:
     marker: str
     big_id: int
     spans: list[tuple[int, int, str]]
+    label_keys: dict[str, str]  # label -> its key in the app
 
 
 def build_data(work: Path) -> Article:
@@ -438,6 +448,7 @@ def build_data(work: Path) -> Article:
         store.set_progress(ANNOTATOR, big_id, "in_progress")
         assert store.last_document(ANNOTATOR) == big_id
         spans = [(s.start, s.end, s.label) for s in store.spans(big_id, ANNOTATOR)]
+        label_keys = {label.name: label.key for label in store.labels() if label.key}
     txt = work / "article.txt"
     txt.write_text(text, encoding="utf-8")
     # The first words of the first paragraph (the title is also in the header).
@@ -445,7 +456,7 @@ def build_data(work: Path) -> Article:
     words = text[first : first + 40].split()
     marker = " ".join(words[:3])
     assert marker.isascii() and "\n" not in marker, marker
-    return Article(db, txt, text, marker, big_id, spans)
+    return Article(db, txt, text, marker, big_id, spans, label_keys)
 
 
 def slate_position(text: str, offset: int, at_or_after: bool = True) -> tuple[int, int, int]:
@@ -569,6 +580,7 @@ class LockResult:
     released_after: float | None
     offsets_ok: bool
     note: str = ""
+    tag_times: list[float] = field(default_factory=list)  # when each tag was sent, seconds into the lock
 
 
 def lock_run(term: Terminal, article: Article, lock_seconds: float, baseline_seconds: float, after_seconds: float,
@@ -581,7 +593,8 @@ def lock_run(term: Terminal, article: Article, lock_seconds: float, baseline_sec
     start = status_offset(term)
     if start is None:
         raise RuntimeError("no 'offset N' in the annotator's status line")
-    labels = {"OTHER": "m", "QUANTITY": "q", "PLACE": "l", "ORG": "o", "PERSON": "p", "CLAIM": "c"}
+    # the rarer labels first: a plain word seldom carries them
+    labels = dict(sorted(article.label_keys.items(), key=lambda item: item[0] not in ("OTHER", "QUANTITY")))
     existing: dict[tuple[int, int], set[str]] = {}
     for s, e, label in article.spans:
         existing.setdefault((s, e), set()).add(label)
@@ -589,10 +602,11 @@ def lock_run(term: Terminal, article: Article, lock_seconds: float, baseline_sec
     conn = sqlite3.connect(f"{article.db.resolve().as_uri()}?mode=ro", uri=True, timeout=60)
     (max_rowid,) = conn.execute("SELECT coalesce(max(rowid), 0) FROM spans").fetchone()
 
-    # The plan: (time from the start, key, offset the status shows once the key is handled;
-    # None for keys that are not timed). Built as it is sent.
-    sent: list[tuple[float, str, int | None, str]] = []  # (time sent, key, expected, phase)
+    # Every key sent: (time sent, key, the offset the status line shows once the app has
+    # handled it - None for keys that are not timed -, phase).
+    sent: list[tuple[float, str, int | None, str]] = []
     tags: list[tuple[int, int, str]] = []
+    tag_times: list[float] = []
     events: dict[str, float] = {}
     holder: subprocess.Popen[str] | None = None
 
@@ -669,6 +683,7 @@ def lock_run(term: Terminal, article: Article, lock_seconds: float, baseline_sec
                     taken = existing.get(found, set())
                     label = next(name for name in labels if name not in taken)
                     tags.append((found[0], found[1], label))
+                    tag_times.append(perf_counter() - lock_started)  # type: ignore[operator]
                     existing.setdefault(found, set()).add(label)
                     stamp = term.send("w")
                     cursor = found[1]
@@ -683,7 +698,7 @@ def lock_run(term: Terminal, article: Article, lock_seconds: float, baseline_sec
         deadline = perf_counter() + grace
         while perf_counter() < deadline and not all(tag in landed for tag in tags):
             time.sleep(0.1)
-        settle(term, quiet=0.5, timeout=max(5.0, grace))
+        term.wait_quiet(0, 0.5, perf_counter() + max(5.0, grace))  # not fed yet: read below
     finally:
         poll_stop.set()
         poller.join(2)
@@ -702,7 +717,7 @@ def lock_run(term: Terminal, article: Article, lock_seconds: float, baseline_sec
     # (the emulator was fed up to the stream's start before the first key).
     shown: list[tuple[float, int]] = []
     status_rows: set[int] = set()
-    term.fed = first_chunk
+    assert term.fed == first_chunk
     while (fed := term.feed_next()) is not None:
         stamp, dirty = fed
         rows = dirty if not status_rows else dirty & status_rows
@@ -740,6 +755,7 @@ def lock_run(term: Terminal, article: Article, lock_seconds: float, baseline_sec
         None if lock_started is None or lock_ends is None else lock_ends - lock_started,
         offsets_ok,
         note=f"status showed offset {shown[-1][1] if shown else '-'}, the keys lead to {final_expected}",
+        tag_times=tag_times,
     )
 
 
@@ -872,44 +888,56 @@ def run_terminal(
     else:
         rows.append(Row("first paint: annotator", "never", passed=False))
 
-    # -- the annotator: page down from the top, cursor keys, the lock -----------------
-    log(f"annotator: {pages} page downs, {presses} cursor keys ...")
-    term = Terminal(annotator_argv, work)
+    # -- keys: the annotator and SLATE side by side, taking turns -------------------
+    # Both run at once and each key goes to one, then the same key to the other, every
+    # key from an idle pair: a change in the machine's load hits both alike.
+    whole = Region(0, ROWS, 0, COLUMNS)
+
+    def start_slate(offset: int, spans: bool) -> Terminal:
+        term = Terminal(slate_argv(offset, spans), work)
+        if not term.wait_quiet(0, 0.5, perf_counter() + 60):
+            term.close("Q")
+            raise RuntimeError("SLATE showed nothing")
+        term.feed_all()
+        return term
+
+    log(f"annotator and SLATE, taking turns: {pages} page downs from the top, then {presses} cursor keys ...")
+    ann = Terminal(annotator_argv, work)
+    slate_term: Terminal | None = None
+    lock: LockResult | None = None
     try:
-        if wait_for_text(term, article.marker, 60) is None:
-            raise RuntimeError("the annotator never showed the article:\n" + "\n".join(term.text()))
-        settle(term, quiet=0.5)
-        article_region, status_region = annotator_regions(term)
-        press(term, "ctrl+home", article_region, quiet, timeout=3.0)
-        ann_pages = page_runs(term, article_region, pages, quiet)
-        settle(term)
-        cursor_start = status_offset(term)
+        if wait_for_text(ann, article.marker, 60) is None:
+            raise RuntimeError("the annotator never showed the article:\n" + "\n".join(ann.text()))
+        settle(ann, quiet=0.5)
+        article_region, status_region = annotator_regions(ann)
+        press(ann, "ctrl+home", article_region, quiet, timeout=3.0)
+        slate_term = start_slate(0, False)
+        ann_pages, slate_pages = Run(), Run()
+        for _ in range(pages):
+            ann_pages.add(press(ann, "pagedown", article_region, quiet))
+            slate_pages.add(press(slate_term, "pagedown", whole, quiet))
+        slate_term.close("Q")
+        settle(ann)
+        cursor_start = status_offset(ann)
         if cursor_start is None:
             raise RuntimeError("no 'offset N' in the annotator's status line")
-        ann_cursor = cursor_runs(term, article_region, presses, quiet, others={"status": status_region})
-        lock: LockResult | None = None
+        slate_term = start_slate(cursor_start, False)  # its cursor where the annotator's is
+        ann_cursor = {"right": Run(), "up/down": Run()}
+        slate_cursor = {"right": Run(), "up/down": Run()}
+        for index in range(presses):
+            key = CYCLE[index % len(CYCLE)]
+            kind = "right" if key == "right" else "up/down"
+            ann_cursor[kind].add(press(ann, key, article_region, quiet, others={"status": status_region}))
+            slate_cursor[kind].add(press(slate_term, key, whole, quiet))
+        slate_term.close("Q")
+        slate_term = None
         if not skip_lock:
             log(f"annotator: open-loop keys with another process holding the write lock {lock_seconds:g} s ...")
-            lock = lock_run(term, article, lock_seconds, 3.0 if quick else 5.0, 3.0, grace)
+            lock = lock_run(ann, article, lock_seconds, 3.0 if quick else 5.0, 3.0, grace)
     finally:
-        term.close("ctrl+q")
-
-    # -- SLATE: the same keys from the same offset ------------------------------------
-    def slate_session(spans: bool, cursor_presses: int, page_presses: int) -> tuple[dict[str, Run], Run]:
-        term = Terminal(slate_argv(cursor_start, spans), work)
-        try:
-            if not term.wait_quiet(0, 0.5, perf_counter() + 60):
-                raise RuntimeError("SLATE showed nothing")
-            term.feed_all()
-            whole = Region(0, ROWS, 0, COLUMNS)
-            cursor = cursor_runs(term, whole, cursor_presses, quiet)
-            press(term, "I", whole, quiet, timeout=3.0)  # first line: page downs start at the top, as above
-            return cursor, page_runs(term, whole, page_presses, quiet)
-        finally:
-            term.close("Q")
-
-    log(f"SLATE: {presses} cursor keys, {pages} page downs ...")
-    slate_cursor, slate_pages = slate_session(False, presses, pages)
+        if slate_term is not None:
+            slate_term.close("Q")
+        ann.close("ctrl+q")
 
     for kind, label in (("right", "cursor right"), ("up/down", "cursor down/up")):
         rows.append(dist_row(f"{label}: SLATE key->screen", slate_cursor[kind].done, bytes_note(slate_cursor[kind])))
@@ -922,15 +950,21 @@ def run_terminal(
                               slate_cursor[kind].done, None, "info: the status line is drawn in a frame after the article's"))
 
     if slate_spans:
-        few = max(8, presses // 10)
-        log(f"SLATE with the 5,000 spans: {few} cursor keys, {max(4, pages // 4)} page downs ...")
-        spans_cursor, spans_pages = slate_session(True, few, max(4, pages // 4))
+        few, few_pages = max(8, presses // 10), max(4, pages // 4)
+        log(f"SLATE with the 5,000 spans: {few} cursor keys, {few_pages} page downs ...")
+        slate_term = start_slate(cursor_start, True)
+        try:
+            spans_cursor = cursor_runs(slate_term, whole, few, quiet)
+            press(slate_term, "I", whole, quiet, timeout=5.0)  # the first line: page downs from the top
+            spans_pages = page_runs(slate_term, whole, few_pages, quiet)
+        finally:
+            slate_term.close("Q")
         rows.append(dist_row("cursor right: SLATE with the 5,000 spans", spans_cursor["right"].done, "info"))
         rows.append(dist_row("page down: SLATE with the 5,000 spans", spans_pages.done, "info"))
 
     if lock is not None:
         rows.append(dist_row("write lock: cursor right key->status offset, no lock (baseline)", lock.baseline,
-                             "keys open-loop at 10/s from a thread"))
+                             "keys open-loop, 10/s on a fixed schedule"))
         pair, ref = _pair(lock.during), _pair(lock.baseline)
         held = f"{lock.released_after:.1f} s" if lock.released_after else f"{lock_seconds:g} s"
         if pair is not None:
@@ -947,12 +981,14 @@ def run_terminal(
             rows.append(Row("write lock: cursor right during the lock", "no samples", passed=False))
         rows.append(dist_row("write lock: cursor right key->status offset, 3 s after the release", lock.after))
         committed = len(lock.committed)
+        lost = [f"{label} at {start}-{end} (sent {at:.0f} s into the lock)"
+                for (start, end, label), at in zip(lock.tags_sent, lock.tag_times) if (start, end, label) not in lock.committed]
         rows.append(Row(
             f"write lock: tags made during it, in the database {grace:g} s after the release",
             f"{committed} of {len(lock.tags_sent)}",
             target=f"all {len(lock.tags_sent)}", passed=bool(lock.tags_sent) and committed == len(lock.tags_sent),
             note="committed at " + (", ".join(f"{t:+.1f} s" for t in lock.commit_times) or "-")
-                 + " from the release (negative: before it)",
+                 + " from the release (negative: before it)" + (f"; missing: {', '.join(lost)}" if lost else ""),
         ))
     return rows
 

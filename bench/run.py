@@ -7,6 +7,7 @@ Parts (each also runs on its own, see bench/README.md):
   bench_tui.py     the real app at 120x40: first paint, cursor, page down, tag (key -> frame)
   bench_commit.py  Store.add_span: one durable action (WAL, synchronous=FULL)
   bench_export.py  `annotator export` vs the sqlite3 CLI on the same database, peak RSS
+  bench_terminal.py  (--terminal) the real command in a pty: first paint, keys, a held write lock
 Generated data lives in bench/out/ (git-ignored); the export corpus is cached there.
 """
 
@@ -39,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-tui", action="store_true")
     parser.add_argument("--skip-commit", action="store_true")
     parser.add_argument("--skip-export", action="store_true")
+    parser.add_argument("--terminal", action="store_true", help="also bench_terminal.py: the real command in a pty vs a bare Textual app and SLATE (pip install slate-nlp pyte)")
+    parser.add_argument("--skip-lock", action="store_true", help="with --terminal: leave out its 40 s write-lock test")
     args = parser.parse_args(argv)
     quick = args.quick
     docs = args.docs or (5_000 if quick else 100_000)
@@ -78,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"[export] {docs:,} docs / {spans:,} spans, {rounds} rounds ...", file=sys.stderr, flush=True)
         rows.extend(run_export(docs, spans, rounds, args.rebuild))
+
+    if args.terminal:
+        from bench_terminal import run_terminal
+
+        print("[terminal] the real command in a pseudo-terminal, next to a bare Textual app and SLATE ...", file=sys.stderr, flush=True)
+        rows.extend(run_terminal(quick=quick, skip_lock=args.skip_lock))
 
     print()
     print_table(rows, f"annotator benchmarks ({machine_line()}; {time.perf_counter() - started:.0f} s)")

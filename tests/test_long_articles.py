@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.cells import cell_len
+from textual import events
 
 from annotator.model import NewSpan
 from annotator.store import Store
@@ -128,6 +129,24 @@ async def test_both_ends_of_a_five_megabyte_article_are_reachable(tmp_path: Path
             assert view.cursor == 0
             assert FIRST in article_rows(app)[0]
             assert "line 1 · offset 0" in status_text(app)
+
+
+async def test_the_mouse_wheel_moves_the_text_evenly_through_rows_never_drawn(tmp_path: Path) -> None:
+    text = long_article(PARAGRAPHS)
+    with Store.open(tmp_path / "a.db") as store:
+        store.add_document("long", "A long article", text)
+        async with running(store) as (app, pilot):
+            await pilot.press("ctrl+end")
+            shown = article_rows(app)
+            steps: set[int | None] = set()
+            for _ in range(40):  # blocks' worth of rows, each block wrapped only as it comes near
+                await pilot._post_mouse_events([events.MouseScrollUp], "#article", offset=(5, 5))
+                await pilot.pause()
+                rows = article_rows(app)
+                steps.add(next((s for s in range(1, len(rows)) if rows[s:] == shown[: len(rows) - s]), None))
+                shown = rows
+            assert len(steps) == 1 and None not in steps, f"the text jumped: it moved by {steps} rows a notch"
+            assert_rows_follow_the_text(app, text)
 
 
 async def test_tags_at_the_end_of_a_long_article_store_the_offsets_shown(tmp_path: Path) -> None:
@@ -275,3 +294,46 @@ async def test_twenty_thousand_spans_are_drawn_listed_and_stepped_through(tmp_pa
             await pilot.press("up")
             assert view.cursor == starts[-2]
             assert "in PLACE" in status_text(app)
+
+
+async def test_spans_near_index_bucket_edges_are_drawn_whole_and_found_at_the_cursor(tmp_path: Path) -> None:
+    # Spans are indexed by 256-character buckets. A name straddling offset 256 must look
+    # the same on both sides of it, and a name just after it, on a row that starts before
+    # it, must be drawn too.
+    head = " ".join(f"w{number:03d}" for number in range(50))  # 249 characters
+    text = f"{head} Kyrgyzstanian officials met. " + "More words follow here. " * 40
+    name = text.index("Kyrgyzstanian")
+    after = text.index("officials")
+    assert name < 256 < name + len("Kyrgyzstanian") and after > 256
+    spans = [
+        NewSpan(200, 400, "CLAIM", "alice"),
+        NewSpan(name, name + len("Kyrgyzstanian"), "ORG", "alice"),
+        NewSpan(after, after + len("officials"), "PLACE", "alice"),
+    ]
+    with Store.open(tmp_path / "a.db") as store:
+        store.add_document("one", "One", text, spans=spans)
+        async with running(store) as (app, pilot):
+            view = view_of(app)
+
+            def styles_of(word: str) -> set[object]:
+                x, y = cell_of(app, word)
+                found: list[tuple[str, object]] = []
+                column = 0
+                for segment in screen_strips(app)[y]:
+                    for char in segment.text:
+                        if x <= column < x + len(word):
+                            found.append((char, segment.style))
+                        column += cell_len(char)
+                assert "".join(char for char, _ in found) == word
+                return {style for _, style in found}
+
+            assert cell_of(app, "Kyrgyzstanian")[1] == cell_of(app, "officials")[1]  # one row across 256
+            assert len(styles_of("Kyrgyzstanian")) == 1, "the name is drawn in two styles"
+            (place,) = styles_of("officials")
+            (claim_only,) = styles_of("met")
+            assert place != claim_only, "the span after offset 256 is not drawn"
+            x, y = cell_of(app, "Kyrgyzstanian")
+            await pilot.click(offset=(x + len("Kyrgyzstanian") - 2, y))  # past offset 256
+            assert view.cursor > 256
+            assert [s.label for s in view.spans_at(view.cursor)] == ["ORG", "CLAIM"]
+            assert "in ORG, CLAIM" in status_text(app)

@@ -58,6 +58,12 @@ def _span_start(span: Span) -> int:
     return span.start
 
 
+SPAN_BUCKET = 256
+"""Spans are indexed by the 256-character buckets they touch: a row (one or two
+buckets) filters a dozen spans, not a whole block's, and a span's buckets are two
+integer divisions away, without a bisect."""
+
+
 __all__ = ["ArticleView", "Row"]
 
 
@@ -171,7 +177,7 @@ A label key tags the selection. **enter** picks the span under the cursor
         self._layout: ArticleLayout | None = None
         self._spans: list[Span] = []
         self._spans_by_uid: dict[str, Span] = {}
-        self._block_spans: dict[int, list[Span]] = {}
+        self._bucket_spans: dict[int, list[Span]] = {}  # see SPAN_BUCKET
         self._labels: dict[str, Label] = {}
         self._label_styles: dict[str, Style] = {}
         # A tag repaints only its blocks' rows: their version is part of the row cache key.
@@ -241,8 +247,8 @@ A label key tags the selection. **enter** picks the span under the cursor
             self._drop(old)
         insort(self._spans, span, key=_span_order)
         self._spans_by_uid[span.uid] = span
-        for block in self._blocks_of(span):
-            self._block_spans.setdefault(block, []).append(span)
+        for bucket in self._buckets_of(span):
+            self._bucket_spans.setdefault(bucket, []).append(span)
         self._touch(span.start, span.end)
         if old is not None:
             self._touch(old.start, old.end)
@@ -263,13 +269,13 @@ A label key tags the selection. **enter** picks the span under the cursor
         if index < len(self._spans):
             del self._spans[index]
         del self._spans_by_uid[span.uid]
-        for block in self._blocks_of(span):
-            spans = self._block_spans.get(block, [])
-            self._block_spans[block] = [s for s in spans if s.uid != span.uid]
+        for bucket in self._buckets_of(span):
+            spans = self._bucket_spans.get(bucket, [])
+            self._bucket_spans[bucket] = [s for s in spans if s.uid != span.uid]
 
-    def _blocks_of(self, span: Span) -> range:
-        block_of = self._blocks.block_of
-        return range(block_of(span.start), block_of(max(span.start, span.end - 1)) + 1)
+    @staticmethod
+    def _buckets_of(span: Span) -> range:
+        return range(span.start // SPAN_BUCKET, max(span.start, span.end - 1) // SPAN_BUCKET + 1)
 
     def _touch(self, start: int, end: int) -> None:
         block_of, versions = self._blocks.block_of, self._block_versions
@@ -280,24 +286,17 @@ A label key tags the selection. **enter** picks the span under the cursor
     def _set_spans(self, spans: list[Span]) -> None:
         self._spans = sorted(spans, key=_span_order)
         self._spans_by_uid = {span.uid: span for span in self._spans}
-        # In start order: walk the blocks alongside the spans rather than bisect twice a span.
-        bounds = self._blocks.bounds
-        last = len(bounds) - 2
-        by_block: dict[int, list[Span]] = {}
-        block = 0
+        by_bucket: dict[int, list[Span]] = {}
         for span in self._spans:
-            while block < last and bounds[block + 1] <= span.start:
-                block += 1
-            if span.end <= bounds[block + 1] or block == last:
-                bucket = by_block.get(block)
-                if bucket is None:
-                    by_block[block] = [span]
+            first = span.start // SPAN_BUCKET
+            last = max(span.start, span.end - 1) // SPAN_BUCKET
+            for bucket in range(first, last + 1):
+                found = by_bucket.get(bucket)
+                if found is None:
+                    by_bucket[bucket] = [span]
                 else:
-                    bucket.append(span)
-            else:
-                for crossed in self._blocks_of(span):
-                    by_block.setdefault(crossed, []).append(span)
-        self._block_spans = by_block
+                    found.append(span)
+        self._bucket_spans = by_bucket
 
     @property
     def spans(self) -> list[Span]:
@@ -332,8 +331,8 @@ A label key tags the selection. **enter** picks the span under the cursor
 
     def spans_at(self, offset: int) -> list[Span]:
         """Spans containing offset, innermost first."""
-        block = self._blocks.block_of(min(offset, max(len(self.text) - 1, 0)))
-        found = [s for s in self._block_spans.get(block, ()) if s.start <= offset < s.end]
+        bucket = min(offset, max(len(self.text) - 1, 0)) // SPAN_BUCKET
+        found = [s for s in self._bucket_spans.get(bucket, ()) if s.start <= offset < s.end]
         return sorted(found, key=lambda s: (s.end - s.start, s.start))
 
     @property
@@ -767,9 +766,14 @@ A label key tags the selection. **enter** picks the span under the cursor
         return style
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        # A width can change without a Resize: the scrollbar takes columns when the
+        # article turns out taller than the view. Rows wider than the view get rewrapped;
+        # narrower ones (the scrollbar went) are left, so that wrapping and the
+        # scrollbar cannot chase each other.
         layout = self._layout
-        if self.scrollable_content_region.width > 0 and (layout is None or layout.width != self._wanted_width(layout.total)):
-            self.call_later(self._relayout)  # a width arrived without a Resize (a scrollbar came or went)
+        width = self.scrollable_content_region.width
+        if width > 0 and (layout is None or layout.width > max(1, width - 1)):
+            self.call_later(self._relayout)
         self._rendering = True
         try:
             return super().render_lines(crop)
@@ -783,8 +787,8 @@ A label key tags the selection. **enter** picks the span under the cursor
         if layout is None or row_index >= layout.total:
             return Strip.blank(width, self.rich_style)
         block, index = layout.locate(row_index)
-        if layout.first_row(block) + index != row_index:
-            return Strip.blank(width, self.rich_style)  # the article turned out shorter
+        if row_index >= layout.total:
+            return Strip.blank(width, self.rich_style)  # wrapped, the article turned out shorter
         wrapped = layout.block(block)
         row = wrapped.rows[index]
         row_start, row_end = row.start, row.end
@@ -832,7 +836,13 @@ A label key tags the selection. **enter** picks the span under the cursor
     ) -> Strip:
         base = self.rich_style
         row_start, row_end = row.start, row.end
-        spans = [s for s in self._block_spans.get(block, ()) if s.start < row_end and s.end > row_start]
+        first, last = row_start // SPAN_BUCKET, max(row_start, row_end - 1) // SPAN_BUCKET
+        buckets = self._bucket_spans
+        if first == last:
+            candidates: list[Span] = buckets.get(first, [])
+        else:  # a span in two buckets is listed in both: once here
+            candidates = list({id(s): s for b in range(first, last + 1) for s in buckets.get(b, ())}.values())
+        spans = [s for s in candidates if s.start < row_end and s.end > row_start]
         cursor_offset = cursor if cursor is None or cursor >= 0 else -1 - cursor
         points = {row_start, row_end}
         for span in spans:
