@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -12,8 +13,29 @@ from textual.notifications import SeverityLevel
 
 from annotator.session.writer import Outcome, Writer
 from annotator.store import Store
-from annotator.tui.commands import ActionCommands, ArticleCommands, LabelCommands
+
+if TYPE_CHECKING:
+    from textual.command import Provider
 from annotator.tui.screens.annotate import AnnotateScreen
+
+
+# The command palette's providers, imported when the palette first opens, not at start-up.
+def _label_commands() -> type[Provider]:
+    from annotator.tui.commands import LabelCommands
+
+    return LabelCommands
+
+
+def _article_commands() -> type[Provider]:
+    from annotator.tui.commands import ArticleCommands
+
+    return ArticleCommands
+
+
+def _action_commands() -> type[Provider]:
+    from annotator.tui.commands import ActionCommands
+
+    return ActionCommands
 
 
 class AnnotatorApp(App[None]):
@@ -21,7 +43,7 @@ class AnnotatorApp(App[None]):
 
     CSS_PATH = "annotator.tcss"
     TITLE = "annotator"
-    COMMANDS = App.COMMANDS | {LabelCommands, ArticleCommands, ActionCommands}
+    COMMANDS = App.COMMANDS | {_label_commands, _article_commands, _action_commands}
     BINDINGS: list[BindingType] = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]

@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
+from annotator.cells import clip_cells, fit
 from annotator.model import Label, Span
 from annotator.text import one_line
 from annotator.tui.widgets.span_list import SpanList
@@ -66,7 +67,7 @@ class AnnotationPanel(Vertical):
                 [
                     (f" {label.key or '·'} ", "reverse"),
                     " ",
-                    (f"{one_line(label.name, 10):<10}", f"bold {label.color}"),
+                    (fit(label.name, 10), f"bold {label.color}"),
                     (f" {one_line(label.description, 200)}", "dim"),
                 ]
             )
@@ -105,21 +106,21 @@ class AnnotationPanel(Vertical):
             return
         label = self._labels.get(span.label)
         parts: list[str | tuple[str, str]] = [
-            (one_line(span.label, 20), f"bold {label.color if label else '#abb2bf'}"),
-            (f"  {label.kind if label else '?'}  {span.start}–{span.end}  by {one_line(span.annotator, 30)}", "dim"),
+            (clip_cells(span.label, 20), f"bold {label.color if label else '#abb2bf'}"),
+            (f"  {label.kind if label else '?'}  {span.start}–{span.end}  by {clip_cells(span.annotator, 30)}", "dim"),
             "\n",
-            one_line(span.text, 400),
+            clip_cells(span.text, 400),
         ]
         if span.note:
-            parts.extend(["\n", ("Note: ", "bold"), one_line(span.note, 400)])
+            parts.extend(["\n", ("Note: ", "bold"), clip_cells(span.note, 400)])
         review = span.attrs.get("needs_review")
         if isinstance(review, dict):
             parts.extend(
                 [
                     "\n",
                     ("⚠ Needs review: ", "bold red"),
-                    one_line(str(review.get("reason", "")), 200),
-                    f" (was “{one_line(str(review.get('old_text', '')), 60)}”): resize, retag or delete it",
+                    clip_cells(str(review.get("reason", "")), 200),
+                    f" (was “{clip_cells(str(review.get('old_text', '')), 60)}”): resize, retag or delete it",
                 ]
             )
         details.update(Content.assemble(*parts), layout=False)  # fixed height in the .tcss

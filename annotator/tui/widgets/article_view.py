@@ -17,6 +17,7 @@ it posts (tag, retag, resize, delete).
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
+from collections.abc import Callable
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -195,6 +196,11 @@ A label key tags the selection. **enter** picks the span under the cursor
         self._rendering = False  # inside render_lines: heights may change, the scroll may not
         self._preparing = False
         self._size_pending = False
+        self._frame_styles: tuple[Style, Style, Style, Style] | None = None
+        self.cursor_listener: Callable[[int], None] | None = None
+        self._prefetch_pending = False
+        """Called with the cursor's offset whenever it moves (instead of posting CursorMoved)."""
+        self._frame_state: tuple[int, int, tuple[int, int] | None, int, bool, Span | None, str] | None = None
 
     # -- data in ---------------------------------------------------------------
 
@@ -220,7 +226,7 @@ A label key tags the selection. **enter** picks the span under the cursor
         self.scroll_to(0, 0, animate=False, immediate=True)
         self._relayout(keep_top=False)
         self.refresh()
-        self.post_message(self.CursorMoved(self, self.cursor))
+        self._announce_cursor(self.cursor)
 
     def set_labels(self, labels: list[Label]) -> None:
         self._labels = {label.name: label for label in labels}
@@ -480,7 +486,17 @@ A label key tags the selection. **enter** picks the span under the cursor
         self._refresh_offsets(old, old + 1)
         self._refresh_offsets(new, new + 1)
         self._scroll_cursor_into_view()
-        self.post_message(self.CursorMoved(self, new))
+        self._announce_cursor(new)
+
+    def _announce_cursor(self, offset: int) -> None:
+        """Tell the screen where the cursor is: at once through `cursor_listener` when one
+        is set (so the status line is drawn in the same frame as the article), else by a
+        CursorMoved message, which reaches the screen a frame or two later."""
+        listener = self.cursor_listener
+        if listener is not None:
+            listener(offset)
+        else:
+            self.post_message(self.CursorMoved(self, offset))
 
     def watch_anchor(self, old: int | None, new: int | None) -> None:
         if new is None:
@@ -609,8 +625,18 @@ A label key tags the selection. **enter** picks the span under the cursor
     def _set_virtual_size(self) -> None:
         layout = self._layout
         size = Size(layout.width, layout.total) if layout is not None else Size(0, 0)
-        if size != self.virtual_size:
-            self.virtual_size = size
+        old = self.virtual_size
+        if size == old:
+            return
+        height = self.scrollable_content_region.height
+        if old.width == size.width and old.height > height and size.height > height and self.show_vertical_scrollbar:
+            # Only the estimate of the height moved (a block got wrapped) and the scrollbar
+            # stays: update the scrollbar and the scroll limits without a layout pass of
+            # the whole screen, which would repaint every widget.
+            self.set_reactive(ArticleView.virtual_size, size)
+            self._scroll_update(size)
+            return
+        self.virtual_size = size
 
     def _sync_size(self) -> None:
         self._size_pending = False
@@ -775,14 +801,67 @@ A label key tags the selection. **enter** picks the span under the cursor
         if width > 0 and (layout is None or layout.width > max(1, width - 1)):
             self.call_later(self._relayout)
         self._rendering = True
+        # The widget's styles, looked up once a frame, not once a row (each lookup walks
+        # the ancestors' styles).
+        self._frame_styles = self._styles_now()
+        self._frame_state = self._row_state()
         try:
             return super().render_lines(crop)
         finally:
             self._rendering = False
+            self._frame_styles = None
+            self._frame_state = None
+            if not self._prefetch_pending and self.is_mounted:
+                self._prefetch_pending = True
+                self.set_timer(0.03, self._prefetch)
+
+    def _styles_now(self) -> tuple[Style, Style, Style, Style]:
+        return (
+            self.rich_style,
+            self.get_component_rich_style("article-view--selection", partial=True),
+            self.get_component_rich_style("article-view--active-span", partial=True),
+            self.get_component_rich_style("article-view--cursor", partial=True),
+        )
+
+    def _prefetch(self) -> None:
+        """Once a frame is out, draw the screenful below and the one above into the row cache,
+        so a page down or up (or scrolling) finds its rows built."""
+        self._prefetch_pending = False
+        layout = self._layout
+        if layout is None or not self.is_mounted or self._rendering:
+            return
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
+        top = int(self.scroll_y)
+        self._rendering = True  # wrapping a block must not move the scroll from here
+        self._frame_styles = self._styles_now()
+        self._frame_state = self._row_state()
+        try:
+            for y in (*range(height, 2 * height), *range(-1, -height - 1, -1)):
+                if 0 <= top + y < layout.total:
+                    self.render_line(y)
+        finally:
+            self._rendering = False
+            self._frame_styles = None
+            self._frame_state = None
+
+    def _row_state(self) -> tuple[int, int, tuple[int, int] | None, int, bool, Span | None, str]:
+        """What every row of a frame is drawn from, read once per frame when rendering."""
+        return (
+            int(self.scroll_y),
+            self.scrollable_content_region.width,
+            self.selection,
+            self.cursor,
+            not self.has_focus and self.anchor is None,
+            self.active_span,
+            self.app.theme,
+        )
 
     def render_line(self, y: int) -> Strip:
-        row_index = int(self.scroll_y) + y
-        width = self.scrollable_content_region.width
+        state = self._frame_state if self._frame_state is not None else self._row_state()
+        top, width, selection, cursor_at, dim_cursor, active, theme = state
+        row_index = top + y
         layout = self._layout
         if layout is None or row_index >= layout.total:
             return Strip.blank(width, self.rich_style)
@@ -792,14 +871,12 @@ A label key tags the selection. **enter** picks the span under the cursor
         wrapped = layout.block(block)
         row = wrapped.rows[index]
         row_start, row_end = row.start, row.end
-        selection = self.selection
         sel = None
         if selection is not None and selection[0] < row_end + (1 if row.last else 0) and selection[1] > row_start:
             sel = (max(selection[0], row_start), min(selection[1], row_end + (1 if row.last else 0)))
-        cursor = self.cursor if row_start <= self.cursor < row_end or (row.last and self.cursor == row_end) else None
-        if not self.has_focus and cursor is not None and self.anchor is None:
+        cursor = cursor_at if row_start <= cursor_at < row_end or (row.last and cursor_at == row_end) else None
+        if dim_cursor and cursor is not None:
             cursor = -1 - cursor  # drawn dimmer when focus is elsewhere
-        active = self.active_span
         act = None
         if active is not None and active.start < row_end and active.end > row_start:
             act = (max(active.start, row_start), min(active.end, row_end))
@@ -815,7 +892,7 @@ A label key tags the selection. **enter** picks the span under the cursor
             sel,
             cursor,
             act,
-            self.app.theme,
+            theme,
         )
         cached = self._cache.get(key)
         if cached is not None:
@@ -834,7 +911,10 @@ A label key tags the selection. **enter** picks the span under the cursor
         act: tuple[int, int] | None,
         width: int,
     ) -> Strip:
-        base = self.rich_style
+        frame_styles = self._frame_styles
+        if frame_styles is None:
+            frame_styles = self._styles_now()
+        base, selection_style, active_style, cursor_style = frame_styles
         row_start, row_end = row.start, row.end
         first, last = row_start // SPAN_BUCKET, max(row_start, row_end - 1) // SPAN_BUCKET
         buckets = self._bucket_spans
@@ -854,9 +934,6 @@ A label key tags the selection. **enter** picks the span under the cursor
         if cursor_offset is not None and cursor_offset < row_end:
             points.update((cursor_offset, cursor_offset + 1))
         ordered = sorted(p for p in points if row_start <= p <= row_end)
-        selection_style = self.get_component_rich_style("article-view--selection", partial=True)
-        active_style = self.get_component_rich_style("article-view--active-span", partial=True)
-        cursor_style = self.get_component_rich_style("article-view--cursor", partial=True)
         if cursor is not None and cursor < 0:
             cursor_style = Style(underline=True, bold=True)
         segments: list[Segment] = []

@@ -22,6 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from annotator.cells import clip_cells, fit
 from annotator.model import Label, Span
 from annotator.text import one_line
 
@@ -39,12 +40,12 @@ def span_prompt(span: Span, label: Label | None, show_annotator: bool) -> Conten
     parts: list[str | tuple[str, str]] = []
     if span.attrs.get("needs_review"):
         parts.append(("⚠ ", "bold red"))  # could not be re-anchored confidently after an update
-    parts.extend([(f"{one_line(span.label, 10):<9}", f"bold {colour}"), " "])
+    parts.extend([(fit(span.label, 9), f"bold {colour}"), " "])
     if show_annotator:
-        parts.append((f"{one_line(span.annotator, 10)} ", "dim"))
+        parts.append((f"{clip_cells(span.annotator, 10)} ", "dim"))
     parts.append(one_line(span.text, 60))
     if span.note:
-        parts.append(("  ✎ " + one_line(span.note, 40), "italic dim"))
+        parts.append(("  ✎ " + clip_cells(span.note, 40), "italic dim"))
     return Content.assemble(*parts)
 
 
