@@ -8,12 +8,14 @@ rather than failing.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
 import shutil
 import sqlite3
 import tempfile
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -146,22 +148,65 @@ def _span_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Span:
     )
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False) without making an encoder per call
+_SORTED_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+_JSON_STRING = json.encoder.encode_basestring  # a str as _JSON writes it
+
+
 def _span_json(span: Span) -> str:
-    return json.dumps(
+    """The span as the action log keeps it: json.dumps of its fields, ensure_ascii=False."""
+    return _span_json_of(span.uid, span.start, span.end, span.label, span.annotator, span.text, span.note,
+                         span.attrs, span.created_at, span.updated_at)
+
+
+def _span_json_of(
+    uid: str, start: int, end: int, label: str, annotator: str, text: str, note: str, attrs: dict[str, Any],
+    created_at: str, updated_at: str,
+) -> str:
+    if (
+        type(start) is int and type(end) is int and type(uid) is str and type(label) is str
+        and type(annotator) is str and type(text) is str and type(note) is str
+        and type(created_at) is str and type(updated_at) is str
+    ):
+        # The same text json.dumps writes, put together without encoding a dict: an
+        # import writes one for every span.
+        s = _JSON_STRING
+        encoded = _JSON.encode(attrs) if attrs else "{}"
+        return (
+            f'{{"uid": {s(uid)}, "start": {start}, "end": {end}, "label": {s(label)}, "annotator": {s(annotator)}, '
+            f'"text": {s(text)}, "note": {s(note)}, "attrs": {encoded}, "created_at": {s(created_at)}, '
+            f'"updated_at": {s(updated_at)}}}'
+        )
+    return _JSON.encode(
         {
-            "uid": span.uid,
-            "start": span.start,
-            "end": span.end,
-            "label": span.label,
-            "annotator": span.annotator,
-            "text": span.text,
-            "note": span.note,
-            "attrs": span.attrs,
-            "created_at": span.created_at,
-            "updated_at": span.updated_at,
+            "uid": uid,
+            "start": start,
+            "end": end,
+            "label": label,
+            "annotator": annotator,
+            "text": text,
+            "note": note,
+            "attrs": attrs,
+            "created_at": created_at,
+            "updated_at": updated_at,
         },
-        ensure_ascii=False,
     )
+
+
+# Uids made by add_new_documents: UUIDv7 (RFC 9562) whose random part starts with a
+# counter, so the uids of a large import follow each other and go to the end of the
+# uid indexes, where random ones would be written all over them (several times slower).
+_UID_RANDOM = int.from_bytes(os.urandom(6), "big") >> 6  # 42 bits, one draw per process
+_UID_COUNTER = itertools.count()
+
+
+def _ordered_uids(count: int) -> list[str]:
+    head = ((time.time_ns() // 1_000_000) & (2**48 - 1)) << 80 | 0x7 << 76 | 0b10 << 62 | _UID_RANDOM
+    uids = []
+    for _ in range(count):
+        n = next(_UID_COUNTER) & 0xFFFFFFFF
+        uids.append(f"{head | (n >> 20) << 64 | (n & 0xFFFFF) << 42:032x}")
+    return uids
 
 
 @dataclass(frozen=True)
@@ -692,55 +737,64 @@ class Store:
             known = set(self.label_map())
             labels: list[Label] = []
             names: dict[str, None] = {}
-            doc_rows: list[tuple[Any, ...]] = []
-            span_rows: list[tuple[Any, ...]] = []
-            action_rows: list[tuple[Any, ...]] = []
+            # Flat parameter lists, a row after the other (see insert below).
+            doc_values: list[Any] = []
+            span_values: list[Any] = []
+            action_values: list[Any] = []
             added: list[AddedDocument] = []
+            uids_made = iter(_ordered_uids(2 * sum(len(d[6]) for d in docs[:count])))
             for offset, (key, title, text, sha, meta, source, spans, kinds) in enumerate(docs[:count]):
                 document = Document(first_id + offset, key, title, text, sha, meta, position + offset)
-                doc_rows.append((document.id, key, title, text, sha, json.dumps(meta, ensure_ascii=False, sort_keys=True),
-                                 source, document.position, stamp))
+                doc_values += (document.id, key, title, text, sha, _SORTED_JSON.encode(meta), source, document.position, stamp)
                 seen: set[tuple[str, int, int, str]] = set()
                 seen_uids: set[str] = set()
                 for new in spans:
-                    if new.label not in known:
-                        known.add(new.label)
-                        labels.append(Label(new.label, kinds.get(new.label, "entity"), "", "#abb2bf", "Imported label"))  # type: ignore[arg-type]
-                    place = (new.annotator, new.start, new.end, new.label)
+                    label, annotator, start, end = new.label, new.annotator, new.start, new.end
+                    if label not in known:
+                        known.add(label)
+                        labels.append(Label(label, kinds.get(label, "entity"), "", "#abb2bf", "Imported label"))  # type: ignore[arg-type]
+                    place = (annotator, start, end, label)
                     if place in seen or new.uid in seen_uids:
                         continue
                     seen.add(place)
-                    uid = new.uid or uuid.uuid4().hex
+                    uid = new.uid or next(uids_made)
                     seen_uids.add(uid)
-                    span = Span(uid, document.id, new.start, new.end, new.label, new.annotator, text[new.start : new.end],
-                                new.note, dict(new.attrs), new.created_at or stamp, new.updated_at or new.created_at or stamp)
-                    span_rows.append((uid, document.id, span.start, span.end, span.label, span.annotator, span.text, span.note,
-                                      json.dumps(span.attrs, ensure_ascii=False, sort_keys=True), span.created_at, span.updated_at))
-                    action_rows.append((uuid.uuid4().hex, span.annotator, document.id, stamp, "import", uid, None,
-                                        _span_json(span), None, self._batch))
-                    names[span.annotator] = None
+                    created = new.created_at or stamp
+                    updated = new.updated_at or created
+                    covered = text[start:end]
+                    span_values += (uid, document.id, start, end, label, annotator, covered, new.note,
+                                    _SORTED_JSON.encode(new.attrs) if new.attrs else "{}", created, updated)
+                    after = _span_json_of(uid, start, end, label, annotator, covered, new.note, new.attrs, created, updated)
+                    action_values += (next(uids_made), annotator, document.id, stamp, "import", uid, None, after, None, self._batch)
+                    names[annotator] = None
                 added.append(AddedDocument(document, True, len(seen), len(spans) - len(seen)))
-            self.conn.executemany(
-                "INSERT INTO documents (id, key, title, text, sha256, meta, source, position, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                doc_rows,
-            )
+
+            def insert(head: str, width: int, values: list[Any]) -> None:
+                # Many rows per statement: the full-text index's triggers then write once per
+                # statement; executemany would have them write once per row, several times slower.
+                # Statements of 256, 128, ... 1 rows only, so that few are compiled and cached.
+                limit = self.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width
+                one = "(" + ", ".join("?" * width) + ")"
+                rows, at = len(values) // width, 0
+                while at < rows:
+                    per = 256
+                    while per > 1 and (per > limit or at + per > rows):
+                        per //= 2
+                    self.conn.execute(head + ", ".join([one] * per), values[at * width : (at + per) * width])
+                    at += per
+
+            insert("INSERT INTO documents (id, key, title, text, sha256, meta, source, position, created_at) VALUES ",
+                   9, doc_values)
             if labels:
                 self._write_labels(labels)
                 self._labels = None
-            self.conn.executemany(
-                'INSERT INTO spans (uid, document_id, start, "end", label, annotator, text, note, attrs, created_at, updated_at)'
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                span_rows,
-            )
+            insert('INSERT INTO spans (uid, document_id, start, "end", label, annotator, text, note, attrs, created_at,'
+                   " updated_at) VALUES ", 11, span_values)
             self.conn.executemany(
                 "INSERT OR IGNORE INTO annotators (name, created_at) VALUES (?, ?)", [(name, stamp) for name in names]
             )
-            self.conn.executemany(
-                "INSERT INTO actions (uid, annotator, document_id, at, op, span_uid, before, after, target, batch)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                action_rows,
-            )
+            insert("INSERT INTO actions (uid, annotator, document_id, at, op, span_uid, before, after, target, batch) VALUES ",
+                   10, action_values)
         return added
 
     def _same_article(self, key: str, title: str, text: str) -> Document | None:
@@ -1699,6 +1753,144 @@ class Store:
                     SearchHit(document_id, key, title, "span", text, offset=start, span_uid=uid, label=label, annotator=annotator)
                 )
         return hits
+
+    # -- the article list at library scale ---------------------------------------------
+    # list_documents reads every article's text for its length (0.9 s at 100,000
+    # articles). These read indexes, or only the rows asked for; document_columns reads
+    # every row once, for the app to keep until the library changes (library_stamp).
+
+    def document_order(self) -> list[int]:
+        """Every document id in corpus order, from the order index alone (no row is read)."""
+        return [row[0] for row in self.conn.execute("SELECT id FROM documents ORDER BY position, id")]
+
+    def library_stamp(self) -> tuple[int, int, int]:
+        """(documents, highest id, highest replaced version): changes when an article is
+        added, removed or re-imported, so what was read of the library can be kept until then."""
+        count, highest = self.conn.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM documents").fetchone()
+        versions = self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM document_versions").fetchone()[0]
+        return int(count), int(highest), int(versions)
+
+    def document_columns(self) -> tuple[list[int], list[str], list[str], list[int], list[int]]:
+        """list_documents without the span counts, as columns: (ids, keys, titles, positions,
+        lengths) in corpus order. Reads every text for its length: 0.5 s at 100,000 articles.
+
+        Columns, not a record per row: 100,000 records (or row tuples alive at once) are
+        objects the garbage collector walks on every full collection."""
+        ids: list[int] = []
+        keys: list[str] = []
+        titles: list[str] = []
+        positions: list[int] = []
+        lengths: list[int] = []
+        for document_id, key, title, position, length in self.conn.execute(
+            "SELECT id, key, title, position, length(text) FROM documents ORDER BY position, id"
+        ):
+            ids.append(document_id)
+            keys.append(key)
+            titles.append(title)
+            positions.append(position)
+            lengths.append(length)
+        return ids, keys, titles, positions, lengths
+
+    def span_counts(self, annotator: str | None = None) -> dict[int, int]:
+        """document id -> spans (by annotator, or by anyone), for documents with any; from the span index."""
+        where, params = ("WHERE +annotator = ?", [annotator]) if annotator else ("", [])
+        return dict(self.conn.execute(f"SELECT document_id, COUNT(*) FROM spans {where} GROUP BY document_id", params))
+
+    def document_summaries(self, ids: Iterable[int], annotator: str | None = None) -> dict[int, DocumentSummary]:
+        """list_documents' rows for these documents only (spans by annotator, or by anyone)."""
+        wanted = list(dict.fromkeys(ids))
+        where, extra = ("AND s.annotator = ?", [annotator]) if annotator else ("", [])
+        found: dict[int, DocumentSummary] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            for row in self.conn.execute(
+                f"""
+                SELECT d.id, d.key, d.title, d.position, length(d.text),
+                       (SELECT COUNT(*) FROM spans s WHERE s.document_id = d.id {where})
+                FROM documents d WHERE d.id IN ({", ".join("?" * len(chunk))})
+                """,
+                [*extra, *chunk],
+            ):
+                found[row[0]] = DocumentSummary(*row)
+        return found
+
+    def progress_annotators(self) -> list[str]:
+        """Everyone with progress on any article, one index seek per name."""
+        return [
+            row[0]
+            for row in self.conn.execute(
+                """
+                WITH RECURSIVE names(name) AS (
+                    SELECT MIN(annotator) FROM progress
+                    UNION ALL
+                    SELECT (SELECT MIN(annotator) FROM progress WHERE annotator > name) FROM names WHERE name IS NOT NULL
+                )
+                SELECT name FROM names WHERE name IS NOT NULL
+                """
+            )
+        ]
+
+    def progress_of_documents(self, ids: Iterable[int]) -> dict[int, dict[str, str]]:
+        """progress() for these documents only: primary-key lookups, not a scan of the table."""
+        wanted = list(dict.fromkeys(ids))
+        names = self.progress_annotators()
+        table: dict[int, dict[str, str]] = {}
+        if not names:
+            return table
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            for annotator, document_id, state in self.conn.execute(
+                f"SELECT annotator, document_id, state FROM progress WHERE annotator IN ({', '.join('?' * len(names))})"
+                f" AND document_id IN ({', '.join('?' * len(chunk))}) ORDER BY annotator",
+                [*names, *chunk],
+            ):
+                table.setdefault(document_id, {})[annotator] = state
+        return table
+
+    def started_documents(self, annotator: str | None = None) -> int:
+        """Documents with at least one span (by annotator, or by anyone), from the span index."""
+        if annotator:
+            # `+annotator`: walk the (document_id, annotator) index, not look up each row.
+            sql, params = "SELECT COUNT(DISTINCT document_id) FROM spans WHERE +annotator = ?", [annotator]
+        else:
+            sql, params = "SELECT COUNT(DISTINCT document_id) FROM spans", []
+        return int(self.conn.execute(sql, params).fetchone()[0])
+
+    def list_figures(self, annotator: str | None = None, me: str | None = None) -> dict[str, int]:
+        """What the article list's column widths depend on, as analysts work, from the span index.
+
+        `most_spans` is the most spans (by annotator, or by anyone) on one article,
+        `started` the articles with spans, `done_without_spans` those `me` marked done
+        without tagging anything, `last_position` the highest corpus position.
+        """
+        where, params = ("WHERE +annotator = ?", [annotator]) if annotator else ("", [])
+        most, started = self.conn.execute(
+            f"SELECT COALESCE(MAX(n), 0), COUNT(*) FROM (SELECT COUNT(*) AS n FROM spans {where} GROUP BY document_id)",
+            params,
+        ).fetchone()
+        done_without_spans = 0
+        if me:
+            done_without_spans = self.conn.execute(
+                "SELECT COUNT(*) FROM progress p WHERE p.annotator = ? AND p.state = 'done' AND NOT EXISTS"
+                f" (SELECT 1 FROM spans s WHERE s.document_id = p.document_id {'AND s.annotator = ?' if annotator else ''})",
+                [me, *params],
+            ).fetchone()[0]
+        return {
+            "documents": self.document_count(),
+            "most_spans": int(most),
+            "started": int(started),
+            "done_without_spans": int(done_without_spans),
+            "last_position": int(self.conn.execute("SELECT COALESCE(MAX(position), 0) FROM documents").fetchone()[0]),
+        }
+
+    def progress_groups(self) -> set[tuple[str, ...]]:
+        """Each distinct set of analysts with progress on one article (the article list's widest marks)."""
+        groups: set[tuple[str, ...]] = set()
+        for (names,) in self.conn.execute(
+            "SELECT DISTINCT names FROM (SELECT group_concat(annotator, char(31)) AS names FROM progress GROUP BY document_id)"
+        ):
+            groups.add(tuple(sorted(names.split("\x1f"))))
+        return groups
 
     def stats(self) -> dict[str, Any]:
         """Counts for `annotator stats`: documents, spans by label, kind and analyst, progress."""

@@ -8,6 +8,7 @@ Parts (each also runs on its own, see bench/README.md):
   bench_commit.py  Store.add_span: one durable action (WAL, synchronous=FULL)
   bench_export.py  `annotator export` vs the sqlite3 CLI on the same database, peak RSS
   bench_terminal.py  (--terminal) the real command in a pty: first paint, keys, a held write lock
+  bench_import.py  (--import) `annotator import` of 100,000 articles vs sqlite-utils insert_all, peak RSS
 Generated data lives in bench/out/ (git-ignored); the export corpus is cached there.
 """
 
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-export", action="store_true")
     parser.add_argument("--terminal", action="store_true", help="also bench_terminal.py: the real command in a pty vs a bare Textual app and SLATE (pip install slate-nlp pyte)")
     parser.add_argument("--skip-lock", action="store_true", help="with --terminal: leave out its 40 s write-lock test")
+    parser.add_argument("--import", dest="import_", action="store_true", help="also bench_import.py: `annotator import` of 100,000 articles (quick: 10,000) vs sqlite-utils insert_all")
     args = parser.parse_args(argv)
     quick = args.quick
     docs = args.docs or (5_000 if quick else 100_000)
@@ -87,6 +89,13 @@ def main(argv: list[str] | None = None) -> int:
 
         print("[terminal] the real command in a pseudo-terminal, next to a bare Textual app and SLATE ...", file=sys.stderr, flush=True)
         rows.extend(run_terminal(quick=quick, skip_lock=args.skip_lock))
+
+    if args.import_:
+        from bench_import import run_import
+
+        articles = 10_000 if quick else 100_000
+        print(f"[import] {articles:,} articles, 3 rounds ...", file=sys.stderr, flush=True)
+        rows.extend(run_import(articles, 3, args.rebuild))
 
     print()
     print_table(rows, f"annotator benchmarks ({machine_line()}; {time.perf_counter() - started:.0f} s)")

@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import sqlite3
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import chain
@@ -47,11 +48,13 @@ from annotator.importers.labelstudio import SUGGESTION_PREFIX, LabelStudioReader
 from annotator.importers.plaintext import read_plaintext
 from annotator.importers.prodigy import ProdigyReader
 from annotator.importers.records import (
+    MAX_DEPTH,
     Parsed,
     Record,
     check_nesting,
     merge_lists,
     merge_same_documents,
+    too_deep,
 )
 from annotator.importers.spacy_docbin import parse_docbin
 from annotator.model import Label, NewSpan
@@ -299,19 +302,25 @@ def resolve_labels(parsed: Parsed, fmt: str, labels: LabelMap, known: dict[str, 
     return unknown
 
 
-def resolve_record(record: Record, fmt: str, labels: LabelMap, known: dict[str, Label], unknown: dict[str, int]) -> None:
+def resolve_record(
+    record: Record, fmt: str, labels: LabelMap, known: dict[str, Label], unknown: dict[str, int]
+) -> list[tuple[int, str]]:
     """Give the record's spans' labels a kind (renaming as --map says); spans of labels without one are removed.
 
-    Those labels are counted in `unknown`. annotator's own format keeps its labels
-    unless --map names them (a label it brings without a kind is an entity, as always);
-    other formats go through --map, the database, the kind the file itself gives the
-    label (Record.declared), then the defaults of annotator.importers.kinds.
+    Those labels are counted in `unknown`, and returned with the place of each span
+    removed. annotator's own format keeps its labels unless --map names them (a label
+    it brings without a kind is an entity, as always); other formats go through --map,
+    the database, the kind the file itself gives the label (Record.declared), then the
+    defaults of annotator.importers.kinds.
     """
     if fmt == "text" or not record.spans:
-        return
+        return []
     foreign = fmt != "native"
+    if not foreign and not labels.entries and not labels.alternates:
+        return []  # no --map: annotator's own labels stay as they are
     kept = []
-    for span in record.spans:
+    dropped: list[tuple[int, str]] = []
+    for index, span in enumerate(record.spans):
         if not foreign and labels.lookup(span.label) is None:
             kept.append(span)
             continue
@@ -322,6 +331,7 @@ def resolve_record(record: Record, fmt: str, labels: LabelMap, known: dict[str, 
             resolved = labels.resolve(span.label, known, defaults=foreign)
         if resolved is None:
             unknown[span.label] = unknown.get(span.label, 0) + 1
+            dropped.append((index, span.label))
             continue
         label, kind = resolved
         if label != span.label:
@@ -329,6 +339,7 @@ def resolve_record(record: Record, fmt: str, labels: LabelMap, known: dict[str, 
         record.kinds[label] = kind
         kept.append(span)
     record.spans = kept
+    return dropped
 
 
 class _Refused(Exception):
@@ -403,14 +414,20 @@ def _import(
     """Read the file an entry at a time, check and write each record; raise _Refused if it does not go in."""
     fmt = fmt or detect_by_name(path)
     reader: RecordReader | None = None
+    facts: _GroupFacts | None = None
     if fmt in _WHOLE:
         fmt, parsed = read_any(path, annotator, clean, encoding, fmt)
         entries: Iterator[Item | str | Record] = chain(parsed.invalid, parsed.records)
     else:
         fmt, json_entries, reader = _open_json(path, annotator, encoding, fmt)
+        if fmt in _PER_ANALYST:
+            # A document's records may be anywhere in the file: a first reading learns
+            # what the records of each document share, as if they were one record.
+            facts = _GroupFacts.of(json_entries, reader)
+            fmt, json_entries, reader = _open_json(path, annotator, encoding, fmt)
         entries = json_entries
     result.format = fmt
-    state = _FileImport(store, path, fmt, labels, skip_invalid, result, write)
+    state = _FileImport(store, path, fmt, labels, skip_invalid, result, write, facts)
     count = 0
     for entry in entries:
         count += 1
@@ -424,7 +441,7 @@ def _import(
             except InputError as error:
                 state.problem(str(error), 1)
                 continue
-        state.add(entry)
+        state.add(entry, count)
     if reader is None:
         notes, set_aside = parsed.notes, parsed.set_aside
     else:
@@ -432,6 +449,71 @@ def _import(
             raise InputError(f"{path}: empty file (no records)")
         notes, set_aside = reader.notes(), reader.set_aside
     state.finish(notes, set_aside)
+
+
+class _Grouping:
+    """Which records of a per-analyst file are one document, a record at a time.
+
+    merge_same_documents' rule: a record with the key, title and text of an earlier one
+    joins it when their meta is the same, and else starts a new group for that text.
+    Kept per document: two 64-bit digests (of the record, and of its meta with the
+    group's number), some hundred bytes where the records themselves would be kilobytes.
+    """
+
+    def __init__(self) -> None:
+        self.heads: dict[int, int] = {}
+        self.count = 0
+
+    def assign(self, record: Record) -> tuple[int, bool]:
+        """The record's group, and whether an earlier record started it."""
+        digest = _digest("\x00".join((record.key, record.title, record.text)))
+        meta = _digest(json.dumps(record.meta, ensure_ascii=False, sort_keys=True, default=repr))
+        found = self.heads.get(digest)
+        if found is not None and found >> 32 == meta:
+            return found & 0xFFFFFFFF, True
+        self.heads[digest] = meta << 32 | self.count
+        self.count += 1
+        return self.count - 1, False
+
+
+def _digest(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
+
+
+@dataclass
+class _GroupFacts:
+    """What the records of each group share once merged: the kinds they declare, and whether they nest too deep."""
+
+    declared: list[tuple[tuple[str, str], ...]]  # by group; equal tuples are one object
+    deep: dict[int, str]  # group -> what nests too deep: "meta" or "attrs"
+
+    @classmethod
+    def of(cls, entries: Iterable[Item | str], reader: RecordReader) -> _GroupFacts:
+        grouping = _Grouping()
+        declared: list[tuple[tuple[str, str], ...]] = []
+        deep: dict[int, str] = {}
+        shared: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
+        for entry in entries:
+            if not isinstance(entry, Item):
+                continue
+            try:
+                record = reader.read(entry)
+            except InputError:
+                continue
+            group, merged = grouping.assign(record)
+            if not merged:
+                declared.append(())
+            if record.declared:
+                kinds = dict(declared[group])
+                for label, kind in record.declared.items():
+                    kinds.setdefault(label, kind)
+                items = tuple(kinds.items())
+                declared[group] = shared.setdefault(items, items)
+            if too_deep(record.meta) or too_deep(record.meta_lists):
+                deep[group] = "meta"
+            elif any(span.attrs and too_deep(span.attrs) for span in record.spans):
+                deep.setdefault(group, "attrs")
+        return cls(declared, deep)
 
 
 class _FileImport:
@@ -444,7 +526,15 @@ class _FileImport:
     """
 
     def __init__(
-        self, store: Store, path: Path, fmt: str, labels: LabelMap, skip_invalid: bool, result: FileResult, write: bool
+        self,
+        store: Store,
+        path: Path,
+        fmt: str,
+        labels: LabelMap,
+        skip_invalid: bool,
+        result: FileResult,
+        write: bool,
+        facts: _GroupFacts | None = None,
     ) -> None:
         self.store = store
         self.path = path
@@ -458,12 +548,13 @@ class _FileImport:
         self.good = 0
         self.store_error: str | None = None
         self.writer = _Writer(store, path, result) if write else None
-        # Per-analyst formats read as they come: which earlier record of the file a record
-        # belongs to (merge_same_documents does this for files read whole).
-        self.groups: dict[bytes, tuple[bytes, tuple[tuple[str, str], ...]]] | None = (
-            {} if fmt in _PER_ANALYST and fmt not in _WHOLE else None
-        )
-        self.declared: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
+        # Per-analyst formats read as they come: a document's records are merged as
+        # merge_same_documents merges them when a file is read whole.
+        self.facts = facts
+        self.grouping = _Grouping() if facts is not None else None
+        self.heads = array("q")  # by group: where its first record is in the file
+        # Labels without a kind are listed in the order the merged records bring them.
+        self.first_unknown: dict[str, tuple[int, int, int]] = {}
 
     def problem(self, message: str, phase: int) -> None:
         self.problems.append((_line_number(message), phase, len(self.problems), message))
@@ -475,50 +566,47 @@ class _FileImport:
             and (self.skip_invalid or not (self.problems or self.unknown))
         )
 
-    def add(self, record: Record) -> None:
-        try:
-            check_nesting(record)
-        except InputError as error:
-            self.problem(str(error), 2)
-            return
-        merged = self._merged(record) if self.groups is not None else False
-        resolve_record(record, self.fmt, self.labels, self.known, self.unknown)
+    def add(self, record: Record, index: int) -> None:
+        """A record read from the file (`index`: its place among the file's entries)."""
+        merged = False
+        head = index
+        if self.grouping is not None and self.facts is not None:
+            group, merged = self.grouping.assign(record)
+            if not merged:
+                self.heads.append(index)
+            head = self.heads[group]
+            deep = self.facts.deep.get(group)
+            if deep is not None:
+                if not merged:  # said once, where the merged record starts
+                    what = "meta is" if deep == "meta" else "a span's attrs are"
+                    self.problem(f"{record.where}: {what} nested deeper than {MAX_DEPTH} levels", 2)
+                return
+            record.declared = dict(self.facts.declared[group])
+        else:
+            try:
+                check_nesting(record)
+            except InputError as error:
+                self.problem(str(error), 2)
+                return
+        for place, label in resolve_record(record, self.fmt, self.labels, self.known, self.unknown):
+            order = (head, index, place)
+            if label not in self.first_unknown or order < self.first_unknown[label]:
+                self.first_unknown[label] = order
         self.good += 1
         if self.writing():
             assert self.writer is not None
             try:
                 self.writer.add(record, merged)
             except InputError as error:
+                # Said only if the file has no other problem (as when records were all
+                # read before any was written); the rest is still read, not written.
                 self.store_error = str(error)
 
-    def _merged(self, record: Record) -> bool:
-        """Is this record more of a document an earlier record of the file brought (same key, title, text, meta)?
-
-        Then its spans join that document's, as if the two were one record, and the
-        kinds the file declares for their labels are shared. Kept per document: a
-        digest of the record and of its meta, and the declared kinds (shared tuples).
-        """
-        assert self.groups is not None
-        digest = hashlib.blake2b(
-            "\x00".join((record.key, record.title, record.text)).encode("utf-8", "surrogatepass"), digest_size=16
-        ).digest()
-        meta = hashlib.blake2b(
-            json.dumps(record.meta, ensure_ascii=False, sort_keys=True, default=repr).encode("utf-8", "surrogatepass"),
-            digest_size=16,
-        ).digest()
-        found = self.groups.get(digest)
-        merged = found is not None and found[0] == meta
-        declared = dict(found[1]) if merged and found is not None else {}
-        for label, kind in record.declared.items():
-            declared.setdefault(label, kind)
-        record.declared = declared
-        shared = tuple(declared.items())
-        self.groups[digest] = (meta, self.declared.setdefault(shared, shared))
-        return merged
-
     def finish(self, notes: list[str], set_aside: int) -> None:
+        """Write what is left; raise _Refused if the file does not go in."""
         problems = [message for *_, message in sorted(self.problems)]
-        for label, count in self.unknown.items():
+        for label in sorted(self.unknown, key=self.first_unknown.__getitem__):
+            count = self.unknown[label]
             line = f"{self.path}: {self.labels.hint(label)}"
             problems.append(f"{line} ({count} span{'s' if count != 1 else ''} left out)" if self.skip_invalid else line)
         if problems and not self.skip_invalid:

@@ -25,6 +25,7 @@ from annotator.errors import InputError
 from annotator.importers.reading import decoded_chunks, read_text, text_lines
 from annotator.importers.records import (
     MAX_DEPTH,
+    MAX_INTEGER,
     Parsed,
     Record,
     bounded,
@@ -484,7 +485,7 @@ def _record(data: dict[str, Any], where: str, path: Path, number: int, default_a
     canonical, mapping = canonical_offsets(text)
     if not canonical.strip():
         raise InputError(f"{where}: field 'text' is empty")
-    key = data.get("id", f"{path.stem}-{number}")
+    key = data["id"] if "id" in data else f"{path.stem}-{number}"
     if not isinstance(key, (str, int)) or isinstance(key, bool) or str(key) == "":
         raise InputError(f"{where}: field 'id' must be a non-empty string or number")
     title = data.get("title")
@@ -496,58 +497,77 @@ def _record(data: dict[str, Any], where: str, path: Path, number: int, default_a
     spans_data = data.get("spans", [])
     if not isinstance(spans_data, list):
         raise InputError(f"{where}: field 'spans' must be a list")
-    spans: list[NewSpan] = []
     kinds: dict[str, str] = {}
-    for index, item in enumerate(spans_data):
-        spans.append(_span(item, f"{where}: spans[{index}]", text, mapping, kinds, default_annotator))
+    spans = [_span(item, where, index, text, mapping, kinds, default_annotator) for index, item in enumerate(spans_data)]
     return Record(str(key), title or find_title(canonical, str(key)), canonical, meta, spans, kinds, where)
+
+
+# Labels and analyst names already found good: a large file names the same few on
+# every line, and checking them again is a good part of reading it.
+_GOOD_LABELS: set[str] = set()
+_GOOD_NAMES: dict[str, str] = {}
+_REMEMBERED = 10_000
 
 
 def _span(
     item: Any,
-    where: str,
+    record: str,
+    index: int,
     original: str,
     mapping: list[int] | None,
     kinds: dict[str, str],
     default_annotator: str,
 ) -> NewSpan:
+    """One span of a record; `record` and `index` say where it is (record: spans[index])."""
     if not isinstance(item, dict):
-        raise InputError(f"{where}: expected a JSON object, got {json_type(item)}")
+        raise InputError(f"{record}: spans[{index}]: expected a JSON object, got {json_type(item)}")
     start, end, label = item.get("start"), item.get("end"), item.get("label")
     for name, value in (("start", start), ("end", end)):
         if not isinstance(value, int) or isinstance(value, bool):
-            raise InputError(f"{where}: field '{name}' must be an integer")
-        bounded(value, where, name)
+            raise InputError(f"{record}: spans[{index}]: field '{name}' must be an integer")
+        if not -MAX_INTEGER <= value <= MAX_INTEGER:
+            bounded(value, f"{record}: spans[{index}]", name)
     assert isinstance(start, int) and isinstance(end, int)
-    if not isinstance(label, str) or not label.strip():
-        raise InputError(f"{where}: field 'label' must be a non-empty string")
-    check_label(label, where, "field 'label'")
+    if not isinstance(label, str) or label not in _GOOD_LABELS:
+        if not isinstance(label, str) or not label.strip():
+            raise InputError(f"{record}: spans[{index}]: field 'label' must be a non-empty string")
+        check_label(label, f"{record}: spans[{index}]", "field 'label'")
+        if len(_GOOD_LABELS) < _REMEMBERED:
+            _GOOD_LABELS.add(label)
     if not 0 <= start < end <= len(original):
-        raise InputError(f"{where}: offsets {start}-{end} are reversed, empty or outside the text (length {len(original)})")
+        raise InputError(
+            f"{record}: spans[{index}]: offsets {start}-{end} are reversed, empty or outside the text (length {len(original)})"
+        )
     quoted = item.get("text")
     if quoted is not None and quoted != original[start:end]:
-        raise InputError(f"{where}: 'text' {quoted!r} does not match the text at {start}-{end} ({original[start:end]!r})")
+        raise InputError(
+            f"{record}: spans[{index}]: 'text' {quoted!r} does not match the text at {start}-{end} ({original[start:end]!r})"
+        )
     kind = item.get("kind")
     if kind is not None:
         if kind not in KINDS:
-            raise InputError(f"{where}: field 'kind' must be one of {', '.join(KINDS)}")
+            raise InputError(f"{record}: spans[{index}]: field 'kind' must be one of {', '.join(KINDS)}")
         kinds[label] = kind
     annotator = item.get("annotator") or default_annotator
     note = item.get("note") or ""
     attrs = item.get("attrs") or {}
     if not isinstance(annotator, str) or not isinstance(note, str) or not isinstance(attrs, dict):
-        raise InputError(f"{where}: 'annotator' and 'note' must be strings, 'attrs' an object")
-    try:
-        # Names are shown in the app and in exports: the same rules as --annotator
-        # (the adjudicated "gold" set may be imported).
-        annotator = validate_annotator(annotator, allow_reserved=True)
-    except InputError as error:
-        raise InputError(f"{where}: field 'annotator': {error}") from None
+        raise InputError(f"{record}: spans[{index}]: 'annotator' and 'note' must be strings, 'attrs' an object")
+    name = _GOOD_NAMES.get(annotator)
+    if name is None:
+        try:
+            # Names are shown in the app and in exports: the same rules as --annotator
+            # (the adjudicated "gold" set may be imported).
+            name = validate_annotator(annotator, allow_reserved=True)
+        except InputError as error:
+            raise InputError(f"{record}: spans[{index}]: field 'annotator': {error}") from None
+        if len(_GOOD_NAMES) < _REMEMBERED:
+            _GOOD_NAMES[annotator] = name
     if mapping is not None:
         start, end = mapping[start], mapping[end]
         if start >= end:
             raise InputError(
-                f"{where}: offsets {item['start']}-{item['end']} cover only the \\r of a \\r\\n line break,"
+                f"{record}: spans[{index}]: offsets {item['start']}-{item['end']} cover only the \\r of a \\r\\n line break,"
                 " which is stored as one \\n; nothing would be left to tag"
             )
     uid = item.get("uid")
@@ -557,7 +577,7 @@ def _span(
         start=start,
         end=end,
         label=label,
-        annotator=annotator,
+        annotator=name,
         note=note,
         attrs=attrs,
         uid=uid if isinstance(uid, str) and uid else None,

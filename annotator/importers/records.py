@@ -145,6 +145,8 @@ def bounded(value: int, where: str, name: str, what: str = "an offset") -> int:
 
 def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
     """Does a JSON-like value nest deeper than limit? Walked without recursion."""
+    if not value and limit > 0:
+        return False  # nothing inside: the common case, checked for every span of an import
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
@@ -165,7 +167,7 @@ def check_nesting(record: Record) -> None:
     if too_deep(record.meta) or too_deep(record.meta_lists):
         raise InputError(f"{record.where}: meta is nested deeper than {MAX_DEPTH} levels")
     for span in record.spans:
-        if too_deep(span.attrs):
+        if span.attrs and too_deep(span.attrs):
             raise InputError(f"{record.where}: a span's attrs are nested deeper than {MAX_DEPTH} levels")
 
 

@@ -64,6 +64,8 @@ class AnnotateScreen(Screen[None]):
         self.session = ArticleSession(store, None, annotator, self.labels)
         self.spans: list[Span] = []
         self._binding_state: tuple[bool, bool] | None = None
+        self._article_view: ArticleView | None = None
+        self._opened = 0  # articles opened so far: a deferred fill of the span list checks it
 
     def compose(self) -> ComposeResult:
         yield DocumentHeader(id="document-header")
@@ -99,6 +101,10 @@ class AnnotateScreen(Screen[None]):
         self.view.set_labels(self.labels)
         self.status.annotator = self.annotator
         self.session.writer = getattr(self.app, "writer", None)
+        self._article_view = self.view
+        # The status line's position is set in the same step as the cursor, so it goes
+        # out in the article's frame rather than a message hop (a frame or two) later.
+        self.view.cursor_listener = self._show_cursor_position
         if self.store.read_only:
             self.status.show(SaveState("read-only", f"READ-ONLY: {self.store.read_only_reason}; you can read and export, not tag"))
         self.reload_documents()
@@ -113,7 +119,11 @@ class AnnotateScreen(Screen[None]):
     # -- documents -------------------------------------------------------------
 
     def reload_documents(self) -> None:
-        self.documents = self.store.list_documents(self.annotator)
+        from annotator.tui.screens.articles import library_documents
+
+        # list_documents' answer, from columns kept until an article is added: a reload
+        # reads the span counts only, and 100,000 articles are not 100,000 objects held.
+        self.documents = library_documents(self.store, self.annotator)  # type: ignore[assignment]
 
     @property
     def viewing(self) -> str | None:
@@ -128,9 +138,16 @@ class AnnotateScreen(Screen[None]):
         self.document = self.session.open(document_id)
         self.spans = self.session.ordered()
         self.view.load(self.document.text, self.spans, self.labels, cursor)
-        self.panel.set_spans(self.spans, None, show_annotator=self.viewing == "*")
+        # The article's frame goes out first; the span list (thousands of rows to sort) follows.
+        self._opened += 1
+        self.call_after_refresh(self._fill_panel, self._opened)
         self._refresh_history_flags()
         self._show_position()
+
+    def _fill_panel(self, opened: int) -> None:
+        if opened != self._opened:
+            return  # another article (or view) was opened meanwhile: its own call fills the list
+        self.panel.set_spans(self.spans, self.view.active_uid, show_annotator=self.viewing == "*")
 
     @property
     def editable(self) -> bool:
@@ -138,30 +155,32 @@ class AnnotateScreen(Screen[None]):
         return self.session.editable
 
     def _show_position(self) -> None:
+        from annotator.tui.screens.articles import document_position
+
         if self.document is None:
             return
-        ids = [d.id for d in self.documents]
-        position = ids.index(self.document.id) + 1 if self.document.id in ids else 0
+        # An index lookup in the kept corpus order, not a listing: this runs after every change.
+        position, total = document_position(self.store, self.document.id)
         count = len(self.spans)
         whose = {None: "by you", "*": "by everyone (read-only)"}.get(self.viewing, f"by {self.viewing} (read-only)")
         state = self.store.progress_of(self.annotator, self.document.id)
         done = " · done ✓" if state == "done" else ""
         self.query_one(DocumentHeader).show(
-            self.document.title, position, len(self.documents), f"{count} span{'s' if count != 1 else ''} {whose}{done}"
+            self.document.title, position, total, f"{count} span{'s' if count != 1 else ''} {whose}{done}"
         )
-        self.app.sub_title = f"{position} / {len(self.documents)}"
+        self.app.sub_title = f"{position} / {total}"
 
     def action_next_document(self, step: int) -> None:
-        if self.document is None or not self.documents:
+        from annotator.tui.screens.articles import neighbour_document
+
+        if self.document is None:
             return
-        self.reload_documents()
-        ids = [d.id for d in self.documents]
-        index = ids.index(self.document.id) if self.document.id in ids else 0
-        target = index + step
-        if not 0 <= target < len(ids):
+        # The neighbour in corpus order, kept until an article is added: no listing per key.
+        target = neighbour_document(self.store, self.document.id, step)
+        if target is None:
             self.notify("This is the last article" if step > 0 else "This is the first article", timeout=2)
             return
-        self.open_document(ids[target])
+        self.open_document(target)
 
     def action_search(self) -> None:
         """Full-text search of every article and span; the chosen match opens here."""
@@ -177,24 +196,25 @@ class AnnotateScreen(Screen[None]):
         self.app.push_screen(SearchScreen(self.store.path, self.store.read_only), chosen)
 
     def action_articles(self) -> None:
+        """Every article with progress; the list reads its rows from SQL as they come into view."""
         from annotator.tui.screens.articles import ArticleListScreen
-
-        self.reload_documents()
 
         def chosen(document_id: int | None) -> None:
             if document_id is not None:
                 self.open_document(document_id)
 
         current = self.document.id if self.document else None
-        self.app.push_screen(ArticleListScreen(self.documents, current, self.store.progress(), me=self.annotator), chosen)
+        screen = ArticleListScreen(self.store, current, spans_of=self.annotator, me=self.annotator)
+        self.app.push_screen(screen, chosen)
 
     # -- tagging ---------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide span keys until a span is picked, so the key bar lists the keys that apply."""
-        if not self.is_mounted or not self.query("#article"):
+        # The key bar asks this for every binding: no DOM query per call.
+        view = self._article_view
+        if view is None or not self.is_mounted:
             return True
-        view = self.view
         # Label keys, undo and redo stay live: pressed at the wrong time they explain why.
         if action in ("delete_span", "resize", "edit_note"):
             # Shown on others' spans too: pressed there, they say why nothing changes.

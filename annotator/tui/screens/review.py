@@ -136,14 +136,14 @@ class ReviewScreen(Screen[None]):
         self.refresh_bindings()
 
     def _show_header(self) -> None:
+        from annotator.tui.screens.articles import document_position
+
         assert self.document is not None
-        documents = self.store.list_documents()
-        ids = [d.id for d in documents]
-        position = ids.index(self.document.id) + 1 if self.document.id in ids else 0
+        position, total = document_position(self.store, self.document.id)
         adjudicated = self.session.adjudicated
         pending = sum(1 for g in self.groups if not g.settled)
         hint = f"REVIEW · {pending} pending" + (" · adjudicated ✓" if adjudicated else "")
-        self.query_one(DocumentHeader).show(self.document.title, position, len(documents), hint)
+        self.query_one(DocumentHeader).show(self.document.title, position, total, hint)
 
     def _show_group(self, index: int) -> None:
         if not self.groups:
@@ -185,13 +185,13 @@ class ReviewScreen(Screen[None]):
         self._show_group(event.index)
 
     def action_next_document(self, step: int) -> None:
-        documents = self.store.list_documents()
-        ids = [d.id for d in documents]
-        index = ids.index(self.document_id) + step if self.document_id in ids else 0
-        if not 0 <= index < len(ids):
+        from annotator.tui.screens.articles import neighbour_document
+
+        target = neighbour_document(self.store, self.document_id, step)
+        if target is None:
             self.notify("No more articles that way", timeout=2)
             return
-        self.document_id = ids[index]
+        self.document_id = target
         self.load(self.document_id)
 
     def action_articles(self) -> None:
@@ -203,12 +203,11 @@ class ReviewScreen(Screen[None]):
     def _scan_corpus(self) -> None:
         # A store of its own: SQLite connections belong to their thread.
         with Store.open(self.store.path, create=False, read_only=self.store.read_only) as store:
-            documents = store.list_documents()
-            progress = store.progress()
             flags = corpus_flags(store, self.kind_of)
-        self.app.call_from_thread(self._show_articles, documents, progress, flags)
+        self.app.call_from_thread(self._show_articles, flags)
 
-    def _show_articles(self, documents, progress, flags) -> None:  # type: ignore[no-untyped-def]
+    def _show_articles(self, flags: dict[int, set[str]]) -> None:
+        """The same virtual list as annotating: rows from SQL, everyone's spans counted, review flags."""
         from annotator.tui.screens.articles import ArticleListScreen
 
         self.query_one(StatusBar).show(self.session.state)
@@ -218,7 +217,7 @@ class ReviewScreen(Screen[None]):
                 self.document_id = document_id
                 self.load(document_id)
 
-        self.app.push_screen(ArticleListScreen(documents, self.document_id, progress, flags), chosen)
+        self.app.push_screen(ArticleListScreen(self.store, self.document_id, flags=flags), chosen)
 
     # -- adjudication ----------------------------------------------------------
 
