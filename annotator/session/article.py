@@ -33,6 +33,16 @@ class SaveState:
         return self.kind in ("failed", "read-only")
 
 
+def waiting_state(seconds: float) -> SaveState:
+    """What the status says while the writer waits for another process's write lock."""
+    return SaveState("waiting", f"saving… waiting {seconds:.0f} s for the database (another process is writing); keep working")
+
+
+def kept_state(error: Exception, held: int) -> SaveState:
+    """A write failed and is kept, with those behind it, for ctrl+s."""
+    return SaveState("failed", f"NOT SAVED: {error} ({held} action{'s' if held != 1 else ''} kept; ctrl+s retries)")
+
+
 @dataclass(frozen=True)
 class Change:
     """What to redraw: spans put (added or changed), spans taken away, the span to keep picked."""
@@ -255,10 +265,7 @@ class ArticleSession:
 
     def waiting(self, seconds: float) -> SaveState:
         """The writer is waiting for another process's write lock."""
-        self.state = SaveState(
-            "waiting",
-            f"saving… waiting {seconds:.0f} s for the database (another process is writing); keep working",
-        )
+        self.state = waiting_state(seconds)
         return self.state
 
     def settle(self, outcome: Outcome) -> Settled:
@@ -282,11 +289,7 @@ class ArticleSession:
             self.state = SaveState("failed", f"NOT SAVED: {outcome.error}")
             return Settled(self.state, reload=True, message=str(outcome.error))
         if outcome.kept:
-            held = self.writer.held if self.writer is not None else 0
-            self.state = SaveState(
-                "failed",
-                f"NOT SAVED: {outcome.error} ({held} action{'s' if held != 1 else ''} kept; ctrl+s retries)",
-            )
+            self.state = kept_state(outcome.error, self.writer.held if self.writer is not None else 0)
             return Settled(self.state, message=f"{what}: {outcome.error}")
         # Refused by a rule the screen could not check (another process got there first).
         revert = self._revert(pending)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from annotator.errors import StaleDocumentError
 from annotator.model import Document, Span
 from annotator.review import GOLD, Group, gold_attrs, group_spans, is_analyst
-from annotator.session.article import Refusal, SaveState, Settled
+from annotator.session.article import Refusal, SaveState, Settled, kept_state, waiting_state
 from annotator.session.writer import Outcome, Writer
 from annotator.store import ActionResult, Store
 from annotator.text import resize_range
@@ -240,10 +240,7 @@ class ReviewSession:
     # -- outcomes ----------------------------------------------------------------------
 
     def waiting(self, seconds: float) -> SaveState:
-        self.state = SaveState(
-            "waiting",
-            f"saving… waiting {seconds:.0f} s for the database (another process is writing); keep working",
-        )
+        self.state = waiting_state(seconds)
         return self.state
 
     def settle(self, outcome: Outcome) -> Settled:
@@ -265,10 +262,7 @@ class ReviewSession:
             self.state = SaveState("failed", f"NOT SAVED: {outcome.error}")
             return Settled(self.state, reload=True, message=str(outcome.error))
         if outcome.kept:
-            held = self.writer.held if self.writer is not None else 0
-            self.state = SaveState(
-                "failed", f"NOT SAVED: {outcome.error} ({held} action{'s' if held != 1 else ''} kept; ctrl+s retries)"
-            )
+            self.state = kept_state(outcome.error, self.writer.held if self.writer is not None else 0)
             return Settled(self.state, message=f"{what}: {outcome.error}")
         self.state = SaveState("refused", f"not saved: {outcome.error}")
         return Settled(self.state, message=str(outcome.error))
