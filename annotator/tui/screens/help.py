@@ -55,6 +55,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("n / b", "next / previous article"),
             ("a", "list of all articles with everyone's progress, type to filter"),
+            ("ctrl+f", "search every article and span; enter opens the match"),
             ("D", "mark this article done (or not done)"),
             ("v", "show your spans / another analyst's (read-only) / everyone's"),
             ("ctrl+r", "reload: see what other analysts saved meanwhile"),
@@ -63,7 +64,8 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("f2", "move between the article and the span list"),
             ("ctrl+p", "command palette: labels, articles, actions"),
             ("? / f1", "this help"),
-            ("ctrl+q", "quit (everything is already saved)"),
+            ("ctrl+s", "retry saving, after a write failed (the actions wait, in order)"),
+            ("ctrl+q", "quit, once what is saving has been saved"),
         ],
     ),
 ]
