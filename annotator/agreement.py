@@ -1,6 +1,6 @@
 """Inter-annotator agreement: span F1 (exact and overlap), Krippendorff's alpha, Cohen's kappa.
 
-Units and rules (also in the README):
+Units and rules (also in docs/review-and-agreement.md):
 
 - Span matching compares two analysts' spans on the same documents. *Exact*: same start,
   end and label. *Overlap*: same label and at least one shared character; each span is

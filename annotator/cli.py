@@ -319,7 +319,7 @@ def import_command(
 @click.option(
     "--format", "fmt", default="native", show_default=True,
     type=click.Choice(["native", "prodigy", "doccano", "labelstudio", "brat", "conll", "spacy"]),
-    help="Output format (README: Export formats).",
+    help="Output format (docs/exporting.md).",
 )
 @click.option("--split", "split", default=None, metavar="NAME=FRACTION,...", help="Training split by document hash, e.g. train=0.8,dev=0.1,test=0.1: one file per part and a manifest.")
 @click.option(
@@ -331,7 +331,7 @@ def export(
     db_path: Path | None, out: Path | None, names: tuple[str, ...], labels: tuple[str, ...], kinds: tuple[str, ...], only_annotated: bool,
     fmt: str, split: str | None, status: str | None,
 ) -> None:
-    """Write labelled data: native JSONL, one document per line (format in README), or
+    """Write labelled data: native JSONL, one document per line (format in docs/exporting.md), or
     another tool's format with --format.
 
     \b
@@ -518,7 +518,7 @@ def agreement_command(db_path: Path | None, names: str | None, labels: tuple[str
     """Agreement between analysts: span F1, Krippendorff's alpha, Cohen's kappa.
 
     Figures per label, per kind and overall, then per article sorted by
-    disagreement. Units and matching rules are in the README.
+    disagreement. Units and matching rules are in docs/review-and-agreement.md.
 
     \b
     Example:

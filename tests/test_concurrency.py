@@ -62,7 +62,7 @@ print(json.dumps({"kept": kept, "deleted": deleted, "first": first, "last": last
     ("names", "spans_each"),
     [
         (("alice", "bob"), SPANS_EACH),
-        # Eight analysts at once, 500 spans each: the load the README's capacity note is about.
+        # Eight analysts at once, 500 spans each: the load docs/database.md's capacity note is about.
         (tuple(f"analyst{n}" for n in range(8)), 500),
     ],
     ids=["2-processes", "8-processes"],

@@ -3,7 +3,7 @@
 For each of the seven formats the documents (keys, texts; titles and meta where the
 format carries them) and the spans (start, end, label, analyst, text; notes where the
 format carries them) come back as they were. What a format cannot carry is left out of
-the comparison only where the README says it is lost, and that loss is asserted:
+the comparison only where docs/exporting.md says it is lost, and that loss is asserted:
 
 - prodigy, conll, spacy: every span is written (a token is cut where a span starts or
   ends inside it; tests/test_token_boundaries.py has the hard cases);

@@ -1,4 +1,4 @@
-"""annotator's own JSONL format: one document per line with every span (see README)."""
+"""annotator's own JSONL format: one document per line with every span (see docs/review-and-agreement.md)."""
 
 from __future__ import annotations
 

@@ -93,7 +93,7 @@ class StatsScreen(ModalScreen[None]):
             return lines
         kind_of = {name: label.kind for name, label in labels.items()}
         report = agreement(documents, annotators, kind_of)
-        lines.append(Content.styled("Krippendorff's alpha over token units (see README)", "dim"))
+        lines.append(Content.styled("Krippendorff's alpha over token units (see docs/review-and-agreement.md)", "dim"))
         for scope in [report.overall, *report.kinds, *report.labels]:
             alpha = scope.alpha
             lines.append(
