@@ -42,7 +42,7 @@ from annotator.importers.detect import (
     sniff,
 )
 from annotator.importers.doccano import DoccanoReader
-from annotator.importers.jsonl import Item, NativeReader, RecordReader, read_jsonl, stream_items
+from annotator.importers.jsonl import Item, NativeReader, RecordReader, read_jsonl, split_entries, stream_items
 from annotator.importers.kinds import LabelMap
 from annotator.importers.labelstudio import SUGGESTION_PREFIX, LabelStudioReader
 from annotator.importers.plaintext import read_plaintext
@@ -228,13 +228,7 @@ def read_any(
         parsed.records = merge_same_documents(parsed.records)
         return fmt, parsed
     fmt, entries, reader = _open_json(path, annotator, encoding, fmt)
-    items: list[Item] = []
-    invalid: list[str] = []
-    for entry in entries:
-        if isinstance(entry, Item):
-            items.append(entry)
-        else:
-            invalid.append(entry)
+    items, invalid = split_entries(entries)
     parsed = reader.parse(items)
     parsed.invalid = sorted(invalid + parsed.invalid, key=_line_number)
     if fmt in _PER_ANALYST:

@@ -159,10 +159,11 @@ def read_items(path: Path, raw: str) -> tuple[list[Item], list[str]]:
         return [Item(whole, 1 + raw.count("\n", 0, raw.index("{")), 1, in_array=True)], []
     if parsed_whole:
         raise InputError(f"{path}: expected a JSON array or object, got {json_type(whole)}")
-    return _split(_line_stream(path, raw.split("\n")))
+    return split_entries(_line_stream(path, raw.split("\n")))
 
 
-def _split(entries: Iterable[Item | str]) -> tuple[list[Item], list[str]]:
+def split_entries(entries: Iterable[Item | str]) -> tuple[list[Item], list[str]]:
+    """Records that parsed, and the one-line problems of those that did not."""
     items: list[Item] = []
     invalid: list[str] = []
     for entry in entries:
@@ -464,7 +465,7 @@ def parse_native(items: list[Item], path: Path, default_annotator: str) -> Parse
 
 def read_jsonl(path: Path, default_annotator: str, encoding: str | None = None) -> list[Record]:
     """Every record of a native JSONL file; the first problem is raised."""
-    items, invalid = _split(stream_items(path, encoding))
+    items, invalid = split_entries(stream_items(path, encoding))
     parsed = parse_native(items, path, default_annotator)
     problems = sorted(invalid + parsed.invalid, key=_line_of)
     if problems:

@@ -187,6 +187,9 @@ class ReviewSession:
         return None
 
     def _gold(self, index: int) -> Span | Refusal:
+        """The gold span label keys and [ ] { } edit, or why nothing can be edited."""
+        if refused := self._check():
+            return refused
         gold = self.edited_gold(self.groups[index])
         if gold is None:
             return Refusal("Put a version in gold first (1-9); then label keys and [ ] { } edit the gold span")
@@ -194,8 +197,6 @@ class ReviewSession:
         return gold
 
     def retag(self, index: int, label: str) -> Submitted | Refusal:
-        if refused := self._check():
-            return refused
         gold = self._gold(index)
         if isinstance(gold, Refusal):
             return gold
@@ -206,8 +207,6 @@ class ReviewSession:
         return self._submit(f"gold retagged {label}", lambda store: store.update_span(document, gold.uid, GOLD, label=label))
 
     def resize(self, index: int, edge: str, direction: int) -> Submitted | Refusal:
-        if refused := self._check():
-            return refused
         gold = self._gold(index)
         if isinstance(gold, Refusal):
             return gold
