@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from annotator import __version__
-from annotator.errors import AnnotatorError, InputError
+from annotator.errors import AnnotatorError, InputError, counted, noun_for
 from annotator.settings import bundled_corpus, default_db_path, resolve_annotator, validate_annotator
 from annotator.store import Store, damaged_message, is_damage
 from annotator.cells import fit
@@ -30,7 +30,22 @@ NO_ANNOTATOR = {
     "backup": "a backup copies every analyst's work",
     "agreement": "use --annotators after the command to choose analysts",
     "merge": "a merge brings in every analyst's work",
+    "search": "search looks through every analyst's spans",
 }
+# What --annotator means differs by command; each --help says its own meaning.
+NAME_HELP = "Your name: the analyst the spans you tag are saved under (default: $ANNOTATOR_NAME, else your OS user)."
+GROUP_NAME_HELP = (
+    "Your name in the app (default: $ANNOTATOR_NAME, else your OS user). Before a command it means what that "
+    "command's --annotator means: import: the analyst for spans a file credits to no one; export: only this "
+    "analyst's spans."
+)
+IMPORT_NAME_HELP = (
+    "The analyst credited with imported spans that the file credits to no one (default: $ANNOTATOR_NAME, else "
+    "your OS user). Spans whose file names their analyst keep that name."
+)
+EXPORT_NAME_HELP = (
+    "Only this analyst's spans (repeatable; default: every analyst's). Not your name: $ANNOTATOR_NAME plays no part."
+)
 
 
 def _outer(ctx: click.Context, name: str) -> Any:
@@ -96,7 +111,7 @@ def open_store(db_path: Path | None, create: bool = True) -> tuple[Store, bool]:
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="annotator")
 @_db_option
-@click.option("--annotator", "name", default=None, help="Your name (default: $ANNOTATOR_NAME, else your OS user).")
+@click.option("--annotator", "name", default=None, metavar="NAME", help=GROUP_NAME_HELP)
 @click.pass_context
 def cli(ctx: click.Context, db_path: Path | None, name: str | None) -> None:
     """Tag claims, entities and quantities in news articles, from the keyboard.
@@ -122,8 +137,7 @@ def cli(ctx: click.Context, db_path: Path | None, name: str | None) -> None:
 @cli.command()
 @_db_option
 @click.option(
-    "--annotator", "name", default=None, callback=_merge_name,
-    help="Your name (default: $ANNOTATOR_NAME, else your OS user).",
+    "--annotator", "name", default=None, callback=_merge_name, metavar="NAME", help=NAME_HELP,
 )
 @click.option(
     "--labels",
@@ -179,8 +193,7 @@ def _import_bundled(store: Store) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_db_option
 @click.option(
-    "--annotator", "name", default=None, callback=_merge_name,
-    help="Analyst for imported spans whose file names none (default: $ANNOTATOR_NAME, else your OS user).",
+    "--annotator", "name", default=None, callback=_merge_name, metavar="NAME", help=IMPORT_NAME_HELP,
 )
 @click.option(
     "--keep-chrome",
@@ -240,13 +253,16 @@ def import_command(
       annotator import prodigy.jsonl --map GPE=PLACE --map MONEY=quantity
       annotator import export.json --format labelstudio --skip-invalid
     """
-    from annotator.importers import LabelMap, collect_files, import_paths
+    from annotator.importers import LabelMap, gather_files, import_paths
 
     annotator = resolve_annotator(name)
     labels = LabelMap.parse(label_maps)
-    files, problems = collect_files(paths, any_suffix=fmt is not None, follow_links=follow_links)
+    gathered = gather_files(paths, any_suffix=fmt is not None, follow_links=follow_links)
+    files, problems = gathered.files, gathered.problems
     for problem in problems:
         click.echo(f"annotator: {one_line(problem)}", err=True)
+    for note in gathered.notes:
+        click.echo(f"annotator: {one_line(note)}", err=True)
     if not files:
         # Nothing to read: leave the database alone (don't even create it).
         sys.exit(1)
@@ -287,23 +303,30 @@ def import_command(
     suggestions = sum(r.suggestions for r in results)
     set_aside = sum(r.set_aside for r in results)
     invalid = sum(len(r.skipped) for r in results)
-    summary = f"{added} document{'s' if added != 1 else ''} added, {existing} already present, {spans} span{'s' if spans != 1 else ''} added"
+    summary = f"{counted(added, 'document')} added, {existing} already present, {counted(spans, 'span')} added"
     updated = sum(r.updated for r in results)
     if updated:
         summary += (
-            f"; {updated} changed article{'s' if updated != 1 else ''} updated: {sum(r.stayed for r in results)} spans stayed, "
+            f"; {counted(updated, 'changed article')} updated: {counted(sum(r.stayed for r in results), 'span')} stayed, "
             f"{sum(r.moved for r in results)} moved, {sum(r.flagged for r in results)} need review"
         )
     if suggestions:
-        summary += f" ({suggestions} of them model suggestion{'s' if suggestions != 1 else ''})"
+        summary += f" ({suggestions} of them {noun_for(suggestions, 'model suggestion')})"
     if skipped:
         summary += f", {skipped} already present"
     if set_aside:
-        summary += f", {set_aside} record{'s' if set_aside != 1 else ''} not accepted kept apart"
+        summary += f", {counted(set_aside, 'record')} not accepted kept apart"
     if invalid:
-        summary += f", {invalid} problem{'s' if invalid != 1 else ''} skipped"
+        summary += f", {counted(invalid, 'problem')} skipped"
     if failed:
-        summary += f"; {len(failed)} file{'s' if len(failed) != 1 else ''} failed"
+        summary += f"; {counted(len(failed), 'file')} failed"
+    defaulted = sum(r.defaulted for r in results if not r.error)
+    if defaulted and name is None:
+        # The name came from $ANNOTATOR_NAME or the OS user, not from the user's command:
+        # said once, so nobody finds their colleague's spans under their own name later.
+        click.echo(
+            f"{counted(defaulted, 'span')} with no analyst credited to {one_line(annotator)!r} (pass --annotator to choose)"
+        )
     click.echo(summary)
     if failed or problems:
         sys.exit(1)
@@ -312,7 +335,7 @@ def import_command(
 @cli.command()
 @_db_option
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None, help="Output file, or folder for brat ('-' for stdout; default exports/<db>.jsonl, or the format's own suffix).")
-@click.option("--annotator", "names", multiple=True, callback=_merge_names, help="Only this analyst's spans (repeatable).")
+@click.option("--annotator", "names", multiple=True, callback=_merge_names, metavar="NAME", help=EXPORT_NAME_HELP)
 @click.option("--label", "labels", multiple=True, help="Only spans with this label (repeatable).")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(["claim", "entity", "quantity"]), help="Only spans of this kind (repeatable).")
 @click.option("--only-annotated", is_flag=True, help="Skip documents with no span left after the filters.")
@@ -342,7 +365,7 @@ def export(
       annotator export --format prodigy --status done   only articles analysts marked done
     """
     from annotator.exporters.atomic import no_wider_than
-    from annotator.exporters.formats import FORMATS, same_file
+    from annotator.exporters.formats import FORMATS, REPLACED, same_file
     from annotator.exporters.native import ExportFilter, export_native, write_native
 
     path = db_path or default_db_path()
@@ -386,10 +409,11 @@ def export(
                 raise InputError(f"--out {target}: that is the database itself; choose another file")
             if target.is_dir():
                 raise InputError(f"--out {target}: is a folder; native export writes a file")
+            replaced = target.exists()
             count = export_native(store, target, selection)
     finally:
         store.close()
-    click.echo(f"wrote {count} document{'s' if count != 1 else ''} to {one_line(str(target))}")
+    click.echo(f"wrote {counted(count, 'document')} to {one_line(str(target))}{REPLACED if replaced else ''}")
 
 
 @cli.command()
@@ -414,13 +438,23 @@ def stats(db_path: Path | None, as_json: bool) -> None:
 
     total = figures["documents"]
     done = figures["documents_with_spans"]
-    click.echo(f"Documents: {total}   with spans: {done} ({(100 * done / total) if total else 0:.0f}%)   spans: {figures['spans']}")
+    gold = figures["gold"]
+    # The analysts' figures first; gold (the reviewer's adjudicated copies) on its own
+    # line and column, never added in: an adjudicated span would count twice.
+    click.echo(f"Documents: {total}   with analysts' spans: {done} ({(100 * done / total) if total else 0:.0f}%)")
+    click.echo(f"Analysts' spans: {figures['spans']}")
+    click.echo(
+        f"Gold spans:      {gold['spans']} in {gold['documents']} document{'s' if gold['documents'] != 1 else ''}"
+        f"   adjudicated: {gold['adjudicated']}"
+    )
     click.echo("\nBy kind:")
+    click.echo(f"  {'kind':<10} {'analysts':>8} {'gold':>6}")
     for row in figures["by_kind"]:
-        click.echo(f"  {one_line(row['kind']):<10} {row['spans']:>8}")
+        click.echo(f"  {fit(row['kind'], 10)} {row['spans']:>8} {row['gold']:>6}")
     click.echo("\nBy label:")
+    click.echo(f"  {'label':<20} {'kind':<10} {'analysts':>8} {'gold':>6}")
     for row in figures["by_label"]:
-        click.echo(f"  {fit(row['label'], 20)} {fit(row['kind'], 10)} {row['spans']:>8}")
+        click.echo(f"  {fit(row['label'], 20)} {fit(row['kind'], 10)} {row['spans']:>8} {row['gold']:>6}")
     click.echo("\nBy annotator:")
     click.echo("  (documents: articles with spans by the analyst; done: articles they marked done with D)")
     click.echo(f"  {'name':<20} {'spans':>8} {'documents':>10} {'done':>6}  done %  last change")
@@ -429,6 +463,13 @@ def stats(db_path: Path | None, as_json: bool) -> None:
         click.echo(
             f"  {fit(row['annotator'], 20)} {row['spans']:>8} {row['documents']:>10} {row['done']:>6}  {share:>5.0f}%  {one_line(row['last_update'] or '-', 40)}"
         )
+    share = (100 * gold["adjudicated"] / total) if total else 0
+    if gold["spans"] or gold["adjudicated"]:
+        click.echo(
+            f"  {fit('gold (review)', 20)} {gold['spans']:>8} {gold['documents']:>10} {gold['adjudicated']:>6}  {share:>5.0f}%  {one_line(gold['last_update'] or '-', 40)}"
+        )
+    for row in figures["suggestions"]:
+        click.echo(f"  {fit(row['source'], 20)} {row['spans']:>8} {row['documents']:>10}  (model suggestions, not counted above)")
 
 
 @cli.command("search")
@@ -564,7 +605,7 @@ def agreement_command(db_path: Path | None, names: str | None, labels: tuple[str
     click.echo("\nArticles by disagreement:")
     for figures in sorted(report.documents, key=lambda d: (-(d.disagreements), d.key)):
         click.echo(
-            f"  {figures.disagreements:>5} units  alpha {_figure(figures.alpha)}  F1 {_figure(figures.mean_f1)}  {one_line(figures.title, 60)}"
+            f"  {figures.disagreements:>5} {noun_for(figures.disagreements, 'unit'):<5}  alpha {_figure(figures.alpha)}  F1 {_figure(figures.mean_f1)}  {one_line(figures.title, 60)}"
         )
 
 
@@ -593,17 +634,14 @@ def merge_command(other: Path, db_path: Path | None) -> None:
     finally:
         store.close()
 
-    def count(number: int, noun: str) -> str:
-        return f"{number} {noun}{'' if number == 1 else 's'}"
-
     click.echo(
-        f"merged {one_line(str(other))}: {count(report.documents, 'document')} added; spans: {report.spans_added} added, "
+        f"merged {one_line(str(other))}: {counted(report.documents, 'document')} added; spans: {report.spans_added} added, "
         f"{report.spans_changed} changed, {report.spans_deleted} deleted, "
-        f"{count(len(report.conflicts), 'conflict')}; {report.actions} history {'entry' if report.actions == 1 else 'entries'}, "
-        f"{count(report.progress, 'progress mark')} updated"
+        f"{counted(len(report.conflicts), 'conflict')}; {counted(report.actions, 'history entry', 'history entries')}, "
+        f"{counted(report.progress, 'progress mark')} updated"
     )
     if report.spans_duplicate:
-        click.echo(f"  {count(report.spans_duplicate, 'span')} already here under another identity, not added twice")
+        click.echo(f"  {counted(report.spans_duplicate, 'span')} already here under another identity, not added twice")
     for conflict in report.conflicts:
         kept = "kept the other file's" if conflict.kept == "theirs" else "kept this database's"
         click.echo(
@@ -613,10 +651,13 @@ def merge_command(other: Path, db_path: Path | None) -> None:
         )
     if report.refused:
         click.echo(
-            f"annotator: {count(len(report.refused), 'span')} not merged: the text at their offsets did not match "
+            f"annotator: {counted(len(report.refused), 'span')} not merged: the text at their offsets did not match "
             "(the other file may be damaged)",
             err=True,
         )
+
+
+from annotator.serve import serve; cli.add_command(serve)  # noqa: E402,E702 (docs/serving.md)
 
 
 def main() -> None:
@@ -631,8 +672,13 @@ def main() -> None:
         sys.exit(130)
     except click.UsageError as error:
         # One line like every other error, with where to read more.
-        message = " ".join(error.format_message().split())
+        # click ends its sentences with a full stop; the pointer to --help follows it.
+        message = " ".join(error.format_message().split()).rstrip(".")
         command = error.ctx.command_path if error.ctx else "annotator"
+        name = error.ctx.command.name if error.ctx else None
+        if isinstance(error, click.NoSuchOption) and error.option_name == SHARED_NAME and name in NO_ANNOTATOR:
+            # After the command as before it: the reason, not just "no such option".
+            message = f"{SHARED_NAME} does not apply to '{name}' ({NO_ANNOTATOR[name]})"
         click.echo(f"annotator: {one_line(message)} (see '{command} --help')", err=True)
         sys.exit(error.exit_code)
     except click.ClickException as error:

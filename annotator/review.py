@@ -22,9 +22,10 @@ A group is settled once it has a gold span, or every version in it was rejected.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from annotator.cells import ELLIPSIS, cell_width, clip_cells, display_text, graphemes
 from annotator.model import Span
 
 GOLD = "gold"
@@ -199,3 +200,97 @@ def gold_attrs(version: Version, reviewer: str) -> dict[str, object]:
         "sources": version.annotators,
         "source_uids": sorted(s.uid for s in version.spans),
     }
+
+
+def holders(version: Version) -> str:
+    """How many analysts hold a version, as "×2": a bare "2" read like the 2 key that accepts it."""
+    return f"×{len(version.annotators)}"
+
+
+def next_undecided(groups: Sequence[Group], after: int) -> int | None:
+    """The first group after `after` still to decide (no gold, not rejected), wrapping round.
+
+    Agreed, partial and disagreeing groups alike: each needs the reviewer's word. None
+    when every group is settled.
+    """
+    count = len(groups)
+    for step in range(1, count + 1):
+        index = (after + step) % count
+        if not groups[index].settled:
+            return index
+    return None
+
+
+def _head(shown: str, cells: int) -> str:
+    """The longest start of display text within `cells`, cut between graphemes."""
+    used = 0
+    for start, _end, width in graphemes(shown):
+        if used + width > cells:
+            return shown[:start]
+        used += width
+    return shown
+
+
+def _tail(shown: str, cells: int) -> str:
+    """The longest end of display text within `cells`, cut between graphemes."""
+    used, begin = 0, len(shown)
+    for start, _end, width in reversed(list(graphemes(shown))):
+        if used + width > cells:
+            break
+        used += width
+        begin = start
+    return shown[begin:]
+
+
+def _common_prefix(a: str, b: str) -> int:
+    size = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        size += 1
+    return size
+
+
+def _around(shown: str, at: int, cells: int) -> str:
+    """A window of `cells` cells that shows where the text parts from another one at `at`."""
+    context = min(at, 4)  # a few characters before the difference, so it reads as a place
+    window = ELLIPSIS + shown[at - context :] if at - context > 0 else shown
+    return clip_cells(window, cells)
+
+
+_FEWEST_CELLS = 6
+"""Below this, a head, an ellipsis and a tail say nothing: a plain cut is kept."""
+
+
+def distinct_cuts(texts: Sequence[str], cells: Sequence[int]) -> list[str]:
+    """Each text as display text within its cells, cut so that texts that differ read differently.
+
+    A plain cut keeps the start, so "State Committee for National Security" and the same
+    name with " (GKNB)" after it both read "State Committee for Nat…": a reviewer could not
+    tell which number is which. Where plain cuts clash, a text keeps a little of its start
+    and shows its end ("State Co…Security (GKNB)" against "State Co…tional Security"); if
+    the ends are the same too, it shows the place where it parts from the others. Texts
+    that still clash are the same text (the details show their offsets).
+    """
+    shown = [display_text(text) for text in texts]
+    plain = [clip_cells(text, width) for text, width in zip(texts, cells)]
+    cuts = list(plain)
+    for index, (text, width) in enumerate(zip(shown, cells)):
+        if width < _FEWEST_CELLS or cell_width(text) <= width:
+            continue
+        # What a plain cut lets the reader see; another text that begins the same way clashes,
+        # even if its cut is a cell longer or shorter ("State Committ…", "State Committe…").
+        seen = plain[index].removesuffix(ELLIPSIS)
+        rivals = [other for other in shown if other != text and other.startswith(seen)]
+        if not rivals:
+            continue
+        head_cells = max(2, width // 3)
+        head = _head(text, head_cells).rstrip(" ")
+        tail = _tail(text, width - cell_width(head) - cell_width(ELLIPSIS)).lstrip(" ")
+        ends_apart = all(not other.endswith(tail) for other in rivals)
+        if ends_apart:
+            cuts[index] = head + ELLIPSIS + tail
+        else:
+            parts_at = max(_common_prefix(text, other) for other in rivals)
+            cuts[index] = _around(text, parts_at, width)
+    return cuts

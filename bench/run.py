@@ -9,6 +9,7 @@ Parts (each also runs on its own, see bench/README.md):
   bench_export.py  `annotator export` vs the sqlite3 CLI on the same database, peak RSS
   bench_terminal.py  (--terminal) the real command in a pty: first paint, keys, a held write lock
   bench_import.py  (--import) `annotator import` of 100,000 articles vs sqlite-utils insert_all, peak RSS
+  bench_keys.py    (--keys) keys per span: the gold fixture's cheapest key plan, replayed in the real app
 Generated data lives in bench/out/ (git-ignored); the export corpus is cached there.
 """
 
@@ -44,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--terminal", action="store_true", help="also bench_terminal.py: the real command in a pty vs a bare Textual app and SLATE (pip install slate-nlp pyte)")
     parser.add_argument("--skip-lock", action="store_true", help="with --terminal: leave out its 40 s write-lock test")
     parser.add_argument("--import", dest="import_", action="store_true", help="also bench_import.py: `annotator import` of 100,000 articles (quick: 10,000) vs sqlite-utils insert_all")
+    parser.add_argument("--keys", action="store_true", help="also bench_keys.py: keys per span on the gold fixture, replayed in the real app (quick: one article)")
     args = parser.parse_args(argv)
     quick = args.quick
     docs = args.docs or (5_000 if quick else 100_000)
@@ -96,6 +98,12 @@ def main(argv: list[str] | None = None) -> int:
         articles = 10_000 if quick else 100_000
         print(f"[import] {articles:,} articles, 3 rounds ...", file=sys.stderr, flush=True)
         rows.extend(run_import(articles, 3, args.rebuild))
+
+    if args.keys:
+        from bench_keys import rows_for_runner, run as run_keys
+
+        print("[keys] planning and replaying the gold fixture ...", file=sys.stderr, flush=True)
+        rows.extend(rows_for_runner(run_keys(quick, lambda line: print(f"[keys] {line}", file=sys.stderr, flush=True))))
 
     print()
     print_table(rows, f"annotator benchmarks ({machine_line()}; {time.perf_counter() - started:.0f} s)")

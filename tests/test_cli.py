@@ -121,11 +121,14 @@ def test_stats_text_shows_the_same_figures(stats_db: Path) -> None:
     result = run(stats_db.parent, "stats", "--db", "stats.db")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert re.search(r"Documents: 3\s+with spans: 2 \(67%\)\s+spans: 7", out)
-    assert re.search(r"^\s+PERSON\s+entity\s+3$", out, re.MULTILINE)
-    assert re.search(r"^\s+PLACE\s+entity\s+2$", out, re.MULTILINE)
-    assert re.search(r"^\s+QUANTITY\s+quantity\s+1$", out, re.MULTILINE)
-    assert re.search(r"^\s+CLAIM\s+claim\s+1$", out, re.MULTILINE)
+    assert re.search(r"Documents: 3\s+with analysts' spans: 2 \(67%\)", out)
+    assert re.search(r"^Analysts' spans: 7$", out, re.MULTILINE)
+    assert re.search(r"^Gold spans:\s+0 in 0 documents", out, re.MULTILINE)
+    # analysts' spans, then gold in a column of its own
+    assert re.search(r"^\s+PERSON\s+entity\s+3\s+0$", out, re.MULTILINE)
+    assert re.search(r"^\s+PLACE\s+entity\s+2\s+0$", out, re.MULTILINE)
+    assert re.search(r"^\s+QUANTITY\s+quantity\s+1\s+0$", out, re.MULTILINE)
+    assert re.search(r"^\s+CLAIM\s+claim\s+1\s+0$", out, re.MULTILINE)
     assert re.search(r"^\s+alice\s+3\s+1\s+0\s+0%", out, re.MULTILINE)  # spans, documents, done, done %
     assert re.search(r"^\s+bob\s+4\s+2\s+0\s+0%", out, re.MULTILINE)
     assert "carol" not in out

@@ -88,7 +88,7 @@ def test_rules_refuse_plainly_and_write_nothing(harness: Harness) -> None:
     harness.session.tag(*at("Bishkek"), "PLACE")
     harness.settle()
     refused = harness.session.tag(*at("Bishkek"), "PLACE")
-    assert isinstance(refused, Refusal) and refused.message == "PLACE is already on that text"
+    assert isinstance(refused, Refusal) and refused.message == "Already tagged: PLACE is on that text"
     span = next(iter(harness.session.spans.values()))
     assert harness.session.retag(span.uid, "PLACE") == Refusal("Already PLACE")
     assert isinstance(harness.session.tag(5, 5, "ORG"), Refusal)

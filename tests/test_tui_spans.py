@@ -214,12 +214,12 @@ async def test_u_undoes_and_shift_u_redoes(tmp_path: Path) -> None:
             [tagged] = spans_in_db(db, doc.id)
             await pilot.press("u")
             assert spans_in_db(db, doc.id) == []
-            assert "undo tag PERSON" in status_text(app)
+            assert "undo: removed PERSON 'Alice'" in status_text(app)
             assert span_list(app).option_count == 0
             await pilot.press("U")
             [redone] = spans_in_db(db, doc.id)
             assert (redone.uid, redone.start, redone.end, redone.label) == (tagged.uid, 0, 5, "PERSON")
-            assert "redo tag PERSON" in status_text(app)
+            assert "redo: tagged PERSON 'Alice'" in status_text(app)
             await pilot.pause()
             assert span_list(app).option_count == 1
 
@@ -229,7 +229,7 @@ async def test_u_undoes_and_shift_u_redoes(tmp_path: Path) -> None:
             assert spans_in_db(db, doc.id) == []
             await pilot.press("u")
             assert [(s.uid, s.label) for s in spans_in_db(db, doc.id)] == [(tagged.uid, "PERSON")]
-            assert "undo delete PERSON" in status_text(app)
+            assert "undo: PERSON 'Alice' restored" in status_text(app)
 
 
 async def test_undo_works_across_a_restart(tmp_path: Path) -> None:

@@ -142,7 +142,7 @@ async def test_status_bar_shows_annotator_and_saved_or_not_saved(db: Path) -> No
             await pilot.press("w", "p")
             text = status_text(app)
             assert "Zoë Analyst" in text and "NOT SAVED" not in text
-            assert any(n.message == "PERSON is already on that text" for n in app._notifications)
+            assert any(n.message == "Already tagged: PERSON is on that text" for n in app._notifications)
     assert [(s.text, s.annotator) for s in spans_in_db(db, annotator=None)] == [("Alice", "Zoë Analyst")]
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from annotator.errors import InputError
+from annotator.errors import InputError, counted
 from annotator.exporters import brat, conll, doccano, labelstudio, prodigy, spacy_docbin
 from annotator.exporters.atomic import _mode_for, atomic_binary_writer, atomic_writer
 from annotator.exporters.native import ExportFilter, escape_separators, native_lines
@@ -34,6 +34,7 @@ from annotator.exporters.split import (
     parse_split,
     part_of,
     part_path,
+    why_empty,
 )
 from annotator.model import Document
 from annotator.store import Store, now
@@ -73,6 +74,8 @@ FORMATS: dict[str, Format] = {
     )
 }
 NAMES = tuple(FORMATS)
+# An export writes over a file of the same name: said, so nobody loses a file unawares.
+REPLACED = " (replaced the file that was there)"
 
 
 @dataclass
@@ -129,8 +132,10 @@ def run_export(
             raise InputError(f"--out {target}: is a folder; --format {fmt.name} writes a file")
     if parts is None:
         report = Report()
+        replaced = out.exists() and not fmt.folder
         _write_target(store, fmt, out, selection, report, scope=scope)
-        return Outcome([_wrote(report, out), *report.lines(fmt.token_based, fmt.name), *report.left_out_lines()])
+        wrote = _wrote(report, out) + (REPLACED if replaced else "")
+        return Outcome([wrote, *report.lines(fmt.token_based, fmt.name), *report.left_out_lines()])
     if fmt.folder:
         for target in targets[:-1]:
             if not is_our_link(out, target):
@@ -139,9 +144,9 @@ def run_export(
 
 
 def _wrote(report: Report, target: Path, prefix: str = "") -> str:
-    noun = f"{report.documents} document{'s' if report.documents != 1 else ''}"
+    noun = counted(report.documents, "document")
     if report.records != report.documents:
-        noun += f" ({report.records} record{'s' if report.records != 1 else ''})"
+        noun += f" ({counted(report.records, 'record')})"
     return f"{prefix}wrote {noun} to {one_line(str(target))}"  # a path may hold anything
 
 
@@ -269,17 +274,21 @@ def _write_split(
                     scope=scope,
                 )
         total = Report()
-        part_figures: dict[str, Any] = {}
-        lines: list[str] = []
         for name, _ in parts:
             total.merge(reports[name])
+        part_figures: dict[str, Any] = {}
+        lines: list[str] = []
+        for name, fraction in parts:
             if not fmt.folder:
                 _keep_mode(paths[name], shown[name])
             digest, size = checksum(paths[name])
             part_figures[name] = {"path": shown[name].name, "sha256": digest, "bytes": size, **reports[name].figures()}
             if fmt.folder:
                 part_figures[name]["checksum_of"] = "sha256sum-style listing of the folder's files (sorted by path)"
-            lines.append(_wrote(reports[name], shown[name], prefix=f"{name}: "))
+            wrote = _wrote(reports[name], shown[name], prefix=f"{name}: ")
+            if not reports[name].documents:
+                wrote += f" ({why_empty(fraction, total.documents)})"
+            lines.append(wrote)
         manifest = {
             "format": fmt.name,
             "command": shlex.join(["annotator", *argv[1:]]),

@@ -7,6 +7,7 @@ from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from annotator.errors import counted, noun_for
 from annotator.exporters.records import GOLD, ExportSpan, LeftOut, Record
 from annotator.text import one_line
 
@@ -114,26 +115,26 @@ class Report:
         out: list[str] = []
         if self.left_out.documents:
             n = self.left_out.documents
-            them = "them" if n != 1 else "it"
-            out.append(f"{n} document{'s' if n != 1 else ''} left out: nobody worked on {them} (use --status all to write {them})")
+            them = noun_for(n, "it", "them")
+            out.append(f"{counted(n, 'document')} left out: nobody worked on {them} (use --status all to write {them})")
         analysts = {name: n for name, n in self.left_out.unfinished.items() if name != GOLD}
         if analysts:
             n = sum(analysts.values())
             who = ", ".join(f"{one_line(name, 20)} {count}" for name, count in sorted(analysts.items()))
             out.append(
-                f"{n} document/analyst record{'s' if n != 1 else ''} left out: not marked done"
-                f" ({who}; use --status touched to write {'them' if n != 1 else 'it'})"
+                f"{counted(n, 'document/analyst record')} left out: not marked done"
+                f" ({who}; use --status touched to write {noun_for(n, 'it', 'them')})"
             )
         if gold := self.left_out.unfinished.get(GOLD, 0):
             out.append(
-                f"gold spans on {gold} document{'s' if gold != 1 else ''} left out: not adjudicated"
-                f" (D in review marks an article adjudicated; --status all writes {'them' if gold != 1 else 'it'})"
+                f"gold spans on {counted(gold, 'document')} left out: not adjudicated"
+                f" (D in review marks an article adjudicated; --status all writes {noun_for(gold, 'it', 'them')})"
             )
         return out
 
     def lines(self, token_based: bool, fmt: str) -> list[str]:
         """One line per notable count, for the terminal."""
-        out = [f"{self.spans} span{'s' if self.spans != 1 else ''} written"]
+        out = [f"{counted(self.spans, 'span')} written"]
         if token_based and self.off_boundaries:
             # Every span is on tokens (tokens are cut at span edges); only a span of white
             # space alone has no token in CoNLL, which writes no white space.
@@ -145,7 +146,7 @@ class Report:
         return out
 
     def _line(self, count: int, noun: str, what: str, problem: str) -> str:
-        line = f"{count} {noun}{'s' if count != 1 else ''} {what}"
+        line = f"{counted(count, noun)} {what}"
         shown = self.examples.get(problem)
         if count and shown:
             line += ": " + "; ".join(shown) + ("; ..." if count > len(shown) else "")

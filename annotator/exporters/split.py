@@ -16,7 +16,7 @@ import shutil
 import time
 from pathlib import Path
 
-from annotator.errors import InputError
+from annotator.errors import InputError, counted, noun_for
 from annotator.exporters.atomic import fcntl, is_temporary_of, sweep_stale
 
 ASSIGNMENT = (
@@ -64,6 +64,27 @@ def part_of(sha256: str, parts: list[tuple[str, float]]) -> str:
         if position < cumulative:
             return name
     return parts[-1][0]
+
+
+def share(fraction: float) -> str:
+    """0.1 -> '10%', 0.125 -> '12.5%'."""
+    return f"{round(fraction * 100, 6):g}%"
+
+
+def why_empty(fraction: float, documents: int) -> str:
+    """Why a part of the split got no document, `documents` being how many the whole split wrote.
+
+    An empty part is legal (a hash is a hash), but a user who asked for a 10% test set
+    and got an empty file needs to be told whether that was bad luck or arithmetic.
+    """
+    if documents == 0:
+        return "no document to export"
+    if documents * fraction < 1:
+        return f"{counted(documents, 'document')} {noun_for(documents, 'is', 'are')} too few for a {share(fraction)} part"
+    return (
+        f"none of the {counted(documents, 'document')} fell in its {share(fraction)}: each goes to a part by the hash "
+        "of its text, so a small set splits unevenly"
+    )
 
 
 def part_path(target: Path, part: str) -> Path:

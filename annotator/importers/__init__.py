@@ -23,13 +23,14 @@ import json
 import os
 import sqlite3
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from annotator.errors import AnnotatorError, InputError
+from annotator.errors import AnnotatorError, InputError, counted
 from annotator.text import display_safe, one_line
 from annotator.importers.brat import parse_brat
 from annotator.importers.conll import parse_conll
@@ -63,9 +64,11 @@ from annotator.store import Store
 __all__ = [
     "FORMATS",
     "FileResult",
+    "Gathered",
     "LabelMap",
     "Record",
     "collect_files",
+    "gather_files",
     "import_file",
     "import_paths",
     "read_file",
@@ -107,6 +110,7 @@ class FileResult:
     moved: int = 0  # ... re-anchored to their text elsewhere
     flagged: int = 0  # ... that could not be placed confidently (need review)
     set_aside: int = 0  # records kept apart (Prodigy: not accepted)
+    defaulted: int = 0  # spans the file credits to no analyst: given the importing user's name
     messages: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # bad records left out (--skip-invalid)
     errors: list[str] = field(default_factory=list)
@@ -120,8 +124,9 @@ def _inside(path: Path, base: Path) -> bool:
         return False
 
 
-def _walk(root: Path, follow_links: bool = False) -> tuple[list[Path], list[str]]:
-    """The files in a folder (hidden entries left out), and a line for each link leaving it.
+def _walk(root: Path, follow_links: bool = False) -> tuple[list[Path], list[str], Counter[str]]:
+    """The files in a folder (hidden entries left out), a line for each link leaving it,
+    and how many files of each type annotator does not read were passed over.
 
     A symbolic link that points outside the folder is not followed: a folder someone
     else prepared could otherwise read any file of the person importing it (a.txt ->
@@ -132,6 +137,7 @@ def _walk(root: Path, follow_links: bool = False) -> tuple[list[Path], list[str]
     """
     base = root.resolve()
     skipped: list[str] = []
+    unread: Counter[str] = Counter()  # ".pdf" -> 2; "" for files with no suffix
     # the file itself (for a brat .txt: with its .ann) -> the name it is imported by
     chosen: dict[tuple[Path, Path | None], Path] = {}
     for folder, dirs, names in os.walk(root):  # never descends into a linked folder
@@ -142,7 +148,11 @@ def _walk(root: Path, follow_links: bool = False) -> tuple[list[Path], list[str]
                 skipped.append(f"skipped: {here / name} links outside the folder (--follow-links imports it)")
         for name in names:
             path = here / name
-            if name.startswith(".") or path.suffix.lower() not in SUPPORTED:
+            if name.startswith("."):
+                continue
+            if path.suffix.lower() not in SUPPORTED:
+                if path.is_file():
+                    unread[path.suffix.lower()] += 1
                 continue
             link = path.is_symlink()
             if link and not follow_links and not _inside(path, base):
@@ -160,7 +170,30 @@ def _walk(root: Path, follow_links: bool = False) -> tuple[list[Path], list[str]
         p for p in chosen.values()
         if follow_links or not (p.with_suffix(".ann").is_symlink() and not _inside(p.with_suffix(".ann"), base))
     ]
-    return walked, skipped
+    return walked, skipped, unread
+
+
+def unread_kinds(unread: Counter[str], shown: int = 5) -> str:
+    """'3 files: 2 .pdf, 1 .docx': files passed over, by type, most common first."""
+    kinds = sorted(unread.items(), key=lambda item: (-item[1], not item[0], item[0]))
+    parts = [f"{number} {suffix}" if suffix else f"{number} with no suffix" for suffix, number in kinds[:shown]]
+    if len(kinds) > shown:
+        rest = sum(number for _, number in kinds[shown:])
+        parts.append(f"{rest} more ({counted(len(kinds) - shown, 'other type')})")
+    return f"{counted(sum(unread.values()), 'file')}: {', '.join(parts)}"
+
+
+@dataclass
+class Gathered:
+    """What the paths on the command line hold for an import.
+
+    problems stop the import from succeeding (exit status 1) though the rest goes in;
+    notes are said and change nothing (files of types annotator does not read, passed over).
+    """
+
+    files: list[Path] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def collect_files(
@@ -172,11 +205,22 @@ def collect_files(
     for its .txt). With any_suffix (a forced --format) named files of any type are taken.
     Links in a folder that lead outside it are skipped and reported (see _walk).
     """
+    gathered = gather_files(paths, any_suffix, follow_links)
+    return gathered.files, gathered.problems
+
+
+def gather_files(paths: Iterable[Path], any_suffix: bool = False, follow_links: bool = False) -> Gathered:
+    """collect_files, with a note per folder naming the files passed over for their type.
+
+    A folder of articles often holds other things (PDFs, Word files, a README); they
+    are left out, but said, so nobody wonders why the count is short.
+    """
     files: list[Path] = []
     problems: list[str] = []
+    notes: list[str] = []
     for path in paths:
         if path.is_dir():
-            walked, skipped = _walk(path, follow_links)
+            walked, skipped, unread = _walk(path, follow_links)
             problems.extend(skipped)
             found = sorted(p for p in walked if p.suffix.lower() in SUPPORTED - BRAT_SUFFIXES)
             orphans = sorted(
@@ -185,7 +229,10 @@ def collect_files(
             for orphan in orphans:
                 problems.append(f"{orphan}: no {orphan.with_suffix('.txt').name} beside it (brat needs the .txt and the .ann)")
             if not found and not orphans and not skipped:
-                problems.append(f"{path}: no {_TYPES} files in this folder")
+                held = f" (it holds {unread_kinds(unread)})" if unread else ""
+                problems.append(f"{path}: no {_TYPES} files in this folder{held}")
+            elif unread:
+                notes.append(f"{path}: skipped {unread_kinds(unread)}; annotator reads {_TYPES} files")
             files.extend(found)
         elif path.is_file():
             suffix = path.suffix.lower()
@@ -203,7 +250,7 @@ def collect_files(
                 )
         else:
             problems.append(f"{path}: no such file or folder")
-    return list(dict.fromkeys(files)), problems
+    return Gathered(list(dict.fromkeys(files)), problems, notes)
 
 
 def read_any(
@@ -387,7 +434,7 @@ def import_file(
         result.error = "\n".join(result.errors)
         result.added = result.existing = result.spans_added = result.spans_skipped = 0
         result.updated = result.stayed = result.moved = result.flagged = 0
-        result.suggestions = result.set_aside = 0
+        result.suggestions = result.set_aside = result.defaulted = 0
         result.skipped = []
         result.messages = []
     return result
@@ -591,6 +638,7 @@ class _FileImport:
             assert self.writer is not None
             try:
                 self.writer.add(record, merged)
+                self.result.defaulted += record.defaulted
             except InputError as error:
                 # Said only if the file has no other problem (as when records were all
                 # read before any was written); the rest is still read, not written.
@@ -602,7 +650,7 @@ class _FileImport:
         for label in sorted(self.unknown, key=self.first_unknown.__getitem__):
             count = self.unknown[label]
             line = f"{self.path}: {self.labels.hint(label)}"
-            problems.append(f"{line} ({count} span{'s' if count != 1 else ''} left out)" if self.skip_invalid else line)
+            problems.append(f"{line} ({counted(count, 'span')} left out)" if self.skip_invalid else line)
         if problems and not self.skip_invalid:
             raise _Refused(problems)
         if self.store_error is not None:
@@ -700,7 +748,7 @@ class _Writer:
             result.stayed += counts["stayed"]
             result.flagged += counts["flagged"]
             self.messages.append(
-                f"{record.where}: new version of {added.document.key!r}: {counts['stayed']} spans stayed, "
+                f"{record.where}: new version of {added.document.key!r}: {counted(counts['stayed'], 'span')} stayed, "
                 f"{counts['moved'] + counts['fuzzy']} moved ({counts['fuzzy']} by fuzzy match), "
                 f"{counts['flagged']} need review"
             )
@@ -740,9 +788,9 @@ def import_paths(
             went_in = [r.path for r in results if not r.error]
             shown = ", ".join(display_safe(str(p), keep_newlines=False) for p in went_in[:5])
             more = f" and {len(went_in) - 5} more" if len(went_in) > 5 else ""
-            before = f"; the {len(went_in)} file{'s' if len(went_in) != 1 else ''} before it went in ({shown}{more})" if went_in else "; nothing went in"
+            before = f"; the {counted(len(went_in), 'file')} before it went in ({shown}{more})" if went_in else "; nothing went in"
             left = len(files) - len(results) - 1
-            after = f"; {left} file{'s' if left != 1 else ''} after it not tried" if left else ""
+            after = f"; {counted(left, 'file')} after it not tried" if left else ""
             stopped = FileResult(path)
             stopped.error = f"{display_safe(str(path), keep_newlines=False)}: not imported: {error}{before}{after}"
             stopped.errors = [stopped.error]

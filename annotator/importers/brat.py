@@ -41,7 +41,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from annotator.cleaning import find_title
-from annotator.errors import InputError
+from annotator.errors import InputError, counted
 from annotator.exporters.brat import KEY_COMMENT
 from annotator.exporters.brat import fragments as brat_fragments
 from annotator.importers.reading import read_text
@@ -91,9 +91,10 @@ def parse_brat(path: Path, default_annotator: str, encoding: str | None = None) 
     annotations = read_text(ann, encoding)
     annotations = annotations.removeprefix("\ufeff")
     parsed = Parsed()
-    spans = _annotations(annotations, ann, text, default_annotator, parsed)
+    spans, defaulted = _annotations(annotations, ann, text, default_annotator, parsed)
     key = _recorded_keys(txt.parent / "annotation.conf").get(txt.stem, txt.stem)
     record = Record(key, find_title(text.canonical, key), text.canonical, {"source_file": txt.name}, spans, {}, str(txt))
+    record.defaulted = defaulted
     parsed.records.append(record)
     return parsed
 
@@ -123,7 +124,7 @@ def _read_keys(conf: str, mtime: int, size: int) -> dict[str, str]:
     return keys
 
 
-def _annotations(content: str, ann: Path, text: _Text, annotator: str, parsed: Parsed) -> list[NewSpan]:
+def _annotations(content: str, ann: Path, text: _Text, annotator: str, parsed: Parsed) -> tuple[list[NewSpan], int]:
     # brat id -> [(start, end, label)] fragments, canonical offsets
     bounds: dict[str, list[tuple[int, int, str]]] = {}
     attrs: dict[str, dict[str, Any]] = {}
@@ -166,9 +167,10 @@ def _annotations(content: str, ann: Path, text: _Text, annotator: str, parsed: P
             parsed.invalid.append(str(error))
 
     for kind, count in sorted(skipped.items()):
-        parsed.notes.append(f"{ann}: {count} {kind} line{'s' if count != 1 else ''} not imported (only T, A, M, R, N and # lines are)")
+        parsed.notes.append(f"{ann}: {counted(count, kind + ' line')} not imported (only T, A, M, R, N and # lines are)")
 
     spans: list[NewSpan] = []
+    defaulted = 0  # spans whose file names no analyst (no AnnotatorNotes line)
     for ident, fragments in bounds.items():
         note = "\n".join(notes.get(ident, []))
         who = analysts.get(ident, annotator)
@@ -179,7 +181,8 @@ def _annotations(content: str, ann: Path, text: _Text, annotator: str, parsed: P
             if len(fragments) > 1:
                 extra.update(fragment=index, fragments=len(fragments))
             spans.append(NewSpan(start=start, end=end, label=label, annotator=who, note=note, attrs=extra))
-    return spans
+            defaulted += ident not in analysts
+    return spans, defaulted
 
 
 def _cut_at_breaks(text: str, fragments: list[tuple[int, int, str]]) -> bool:

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.cleaning import find_title
-from annotator.errors import InputError
+from annotator.errors import InputError, counted
 from annotator.importers.reading import read_text
 from annotator.importers.records import Parsed, Record, check_encodable
 from annotator.labels import check_label
@@ -154,8 +154,7 @@ def _row(fields: list[str], where: str, own: bool) -> tuple[str, ...]:
     if own:
         if len(fields) != 1 + len(COLUMNS):
             raise InputError(
-                f"{where}: expected token<TAB>claim tag<TAB>entity tag<TAB>quantity tag, got {len(fields)} column"
-                f"{'s' if len(fields) != 1 else ''}"
+                f"{where}: expected token<TAB>claim tag<TAB>entity tag<TAB>quantity tag, got {counted(len(fields), 'column')}"
             )
         tags = tuple(fields[1:])
     else:
@@ -219,6 +218,7 @@ def _record(blocks: list[_Block], default_annotator: str, own: bool) -> Record:
     check_encodable(text, first.where)
     spans: list[NewSpan] = []
     declared: dict[str, str] = {}
+    defaulted = 0  # spans of blocks that name no analyst
     for block in blocks:
         annotator = default_annotator
         if block.analyst is not None:
@@ -232,4 +232,7 @@ def _record(blocks: list[_Block], default_annotator: str, own: bool) -> Record:
                 if own:
                     declared.setdefault(label, COLUMNS[column])
                 spans.append(NewSpan(start=starts[start], end=ends[last], label=label, annotator=annotator))
-    return Record(first.key, find_title(text, first.key), text, {}, spans, {}, first.where, declared=declared)
+                defaulted += block.analyst is None
+    return Record(
+        first.key, find_title(text, first.key), text, {}, spans, {}, first.where, declared=declared, defaulted=defaulted
+    )

@@ -53,14 +53,15 @@ def parse_doccano(items: list[Item], path: Path, default_annotator: str) -> Pars
     return DoccanoReader(path, default_annotator).parse(items)
 
 
-def _user(entry: dict[str, Any], at: str, default: str) -> str:
+def _user(entry: dict[str, Any], at: str) -> str | None:
+    """The analyst an entity names, or None when it names none."""
     name = entry.get("user_name")
     if isinstance(name, str) and name.strip():
         chosen = name
     elif isinstance(entry.get("user"), (int, str)) and not isinstance(entry.get("user"), bool) and str(entry["user"]):
         chosen = f"doccano-user-{entry['user']}"
     else:
-        return default
+        return None
     try:
         return validate_annotator(chosen)
     except InputError as error:
@@ -80,6 +81,7 @@ def _record(item: Item, path: Path, default_annotator: str) -> Record:
     meta = dict(meta)
     analyst = default_annotator
     named = meta.get("annotator")
+    record_names = isinstance(named, str) and bool(named.strip())
     if isinstance(named, str) and named.strip():
         try:
             # "gold" may come back: `annotator export --format doccano --annotator gold`.
@@ -100,6 +102,7 @@ def _record(item: Item, path: Path, default_annotator: str) -> Record:
 
     # (start, end, label, annotator, doccano id, where) before checking
     found: list[tuple[int, int, str, str, Any, str]] = []
+    defaulted = 0  # of them: credited to no analyst by the file
     for field in ("label", "labels"):
         value = data.get(field)
         if value is None:
@@ -118,6 +121,7 @@ def _record(item: Item, path: Path, default_annotator: str) -> Record:
             start = integer(triple[0], at, "start")
             end = integer(triple[1], at, "end")
             found.append((start, end, label_name(triple[2], at, numeric=True), analyst, None, at))
+            defaulted += 0 if record_names else 1
     for field in ("entities", "annotations"):
         value = data.get(field)
         if value is None:
@@ -138,7 +142,9 @@ def _record(item: Item, path: Path, default_annotator: str) -> Record:
             ident = entry.get("id")
             if not isinstance(ident, (int, str)) or isinstance(ident, bool):
                 ident = None
-            found.append((start, end, label, _user(entry, at, analyst), ident, at))
+            user = _user(entry, at)
+            found.append((start, end, label, user if user is not None else analyst, ident, at))
+            defaulted += 0 if user is not None or record_names else 1
 
     relations: dict[Any, list[dict[str, Any]]] = {}
     ids = {ident for *_, ident, _ in found if ident is not None}
@@ -172,4 +178,4 @@ def _record(item: Item, path: Path, default_annotator: str) -> Record:
         spans.append(NewSpan(start=start, end=end, label=label, annotator=annotator, attrs=attrs))
     if not isinstance(title, str) or not title.strip():
         title = find_title(text, key)
-    return Record(key, title, text, meta, spans, {}, where)
+    return Record(key, title, text, meta, spans, {}, where, defaulted=defaulted)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.cleaning import find_title
-from annotator.errors import InputError
+from annotator.errors import InputError, json_problem
 from annotator.importers.reading import decoded_chunks, read_text, text_lines
 from annotator.importers.records import (
     MAX_DEPTH,
@@ -142,7 +142,7 @@ def read_items(path: Path, raw: str) -> tuple[list[Item], list[str]]:
         except json.JSONDecodeError as error:
             if path.suffix.lower() == ".json" and not error.msg.startswith("Extra data"):
                 raise InputError(
-                    f"{path}:{error.lineno}: not valid JSON: {error.msg} at column {error.colno}"
+                    f"{path}:{error.lineno}: not valid JSON: {json_problem(error.msg, error.colno)}"
                 ) from None
         except InputError:
             if path.suffix.lower() == ".json":
@@ -265,7 +265,7 @@ def _line_stream(path: Path, lines: Iterable[str]) -> Iterator[Item | str]:
 
 def _not_json(where: str, error: json.JSONDecodeError, last: bool) -> str:
     hint = " (the file looks truncated)" if last else ""
-    return f"{where}: not valid JSON: {error.msg} at column {error.colno}{hint}"
+    return f"{where}: not valid JSON: {json_problem(error.msg, error.colno)}{hint}"
 
 
 class _Irregular(Exception):
@@ -500,7 +500,10 @@ def _record(data: dict[str, Any], where: str, path: Path, number: int, default_a
         raise InputError(f"{where}: field 'spans' must be a list")
     kinds: dict[str, str] = {}
     spans = [_span(item, where, index, text, mapping, kinds, default_annotator) for index, item in enumerate(spans_data)]
-    return Record(str(key), title or find_title(canonical, str(key)), canonical, meta, spans, kinds, where)
+    record = Record(str(key), title or find_title(canonical, str(key)), canonical, meta, spans, kinds, where)
+    if spans:
+        record.defaulted = sum(1 for item in spans_data if not item.get("annotator"))
+    return record
 
 
 # Labels and analyst names already found good: a large file names the same few on

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.cleaning import find_title
-from annotator.errors import InputError
+from annotator.errors import InputError, counted
 from annotator.importers.jsonl import Item, RecordReader
 from annotator.importers.records import (
     Parsed,
@@ -74,16 +74,16 @@ class LabelStudioReader(RecordReader):
         notes: list[str] = []
         if stats.cancelled:
             notes.append(
-                f"{path}: {stats.cancelled} cancelled annotation{'s' if stats.cancelled != 1 else ''} not imported"
+                f"{path}: {counted(stats.cancelled, 'cancelled annotation')} not imported"
             )
         for kind, count in sorted(stats.other_types.items()):
             notes.append(
-                f"{path}: {count} result{'s' if count != 1 else ''} of type {kind!r} not imported"
+                f"{path}: {counted(count, 'result')} of type {kind!r} not imported"
                 " (only text spans and their relations are)"
             )
         if stats.converted_tasks:
             notes.append(
-                f"{path}: offsets in {stats.converted_tasks} task{'s' if stats.converted_tasks != 1 else ''}"
+                f"{path}: offsets in {counted(stats.converted_tasks, 'task')}"
                 " were UTF-16 code units (older Label Studio); converted to code points"
             )
         return notes
@@ -116,11 +116,12 @@ def _task_text(data: dict[str, Any], where: str) -> tuple[str, str]:
     raise InputError(f"{where}: field 'data.text' must be a string")
 
 
-def _completed_by(value: Any, at: str, default: str) -> str:
+def _completed_by(value: Any, at: str) -> str | None:
+    """The analyst an annotation names, or None when it names none."""
     if isinstance(value, dict):
         value = value.get("email") or value.get("username") or value.get("id")
     if value is None or value == "":
-        return default
+        return None
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise InputError(f"{at}: field 'completed_by' must be a user id, name or object")
     name = f"ls-user-{value}" if isinstance(value, int) else value
@@ -157,6 +158,8 @@ def _task(item: Item, path: Path, default_annotator: str, stats: _Stats) -> Reco
     u16 = _utf16_map(original)
     spans: list[NewSpan] = []
     converted = False
+    defaulted = 0  # spans of annotations that name no analyst
+    named: str | None = None
 
     annotations_key = "annotations" if "annotations" in task else "completions"
     for group, key_name in ((annotations_key, "annotations"), ("predictions", "predictions")):
@@ -173,7 +176,8 @@ def _task(item: Item, path: Path, default_annotator: str, stats: _Stats) -> Reco
                 if entry.get("was_cancelled"):
                     stats.cancelled += 1
                     continue
-                annotator = _completed_by(entry.get("completed_by"), at, default_annotator)
+                named = _completed_by(entry.get("completed_by"), at)
+                annotator = named if named is not None else default_annotator
                 extra: dict[str, Any] = {}
             else:
                 version = entry.get("model_version")
@@ -195,10 +199,12 @@ def _task(item: Item, path: Path, default_annotator: str, stats: _Stats) -> Reco
                 raise InputError(f"{at}: field 'result' must be a list")
             made, used_utf16 = _spans(results, at, original, mapping, u16, annotator, extra, created, updated, stats)
             spans.extend(made)
+            if key_name == "annotations" and named is None:
+                defaulted += len(made)
             converted = converted or used_utf16
     if converted:
         stats.converted_tasks += 1
-    return Record(key, title, text, meta, spans, {}, where)
+    return Record(key, title, text, meta, spans, {}, where, defaulted=defaulted)
 
 
 def _spans(

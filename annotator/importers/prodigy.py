@@ -59,7 +59,8 @@ def parse_prodigy(items: list[Item], path: Path, default_annotator: str) -> Pars
     return ProdigyReader(path, default_annotator).parse(items)
 
 
-def _annotator(data: dict[str, Any], meta: dict[str, Any], where: str, default: str) -> str:
+def _annotator(data: dict[str, Any], meta: dict[str, Any], where: str) -> str | None:
+    """The analyst the record names, or None when it names none."""
     for field, value in (
         ("_annotator_id", data.get("_annotator_id")),
         ("_session_id", data.get("_session_id")),
@@ -74,7 +75,7 @@ def _annotator(data: dict[str, Any], meta: dict[str, Any], where: str, default: 
             return validate_annotator(value, allow_reserved=True)
         except InputError as error:
             raise InputError(f"{where}: field '{field}': {error}") from None
-    return default
+    return None
 
 
 def _own_meta(data: dict[str, Any], meta: dict[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
@@ -108,7 +109,8 @@ def _record(item: Item, path: Path, default_annotator: str) -> tuple[Record, boo
     if not isinstance(meta, dict):
         raise InputError(f"{where}: field 'meta' must be an object")
     answer = _answer(data.get("answer"), where)
-    annotator = _annotator(data, meta, where, default_annotator)
+    named = _annotator(data, meta, where)
+    annotator = named if named is not None else default_annotator
     if meta.get("annotator") == annotator:
         meta = {k: v for k, v in meta.items() if k != "annotator"}
     raw_key, title, meta = _own_meta(data, meta)
@@ -145,6 +147,7 @@ def _record(item: Item, path: Path, default_annotator: str) -> tuple[Record, boo
                 {"start": start, "end": end, "label": label, "text": text[start:end], "answer": span_answer or answer}
             )
     record = Record(key, title or find_title(text, key), text, meta, spans, {}, where, declared=declared)
+    record.defaulted = len(spans) if named is None else 0
     if answer != "accept" or kept_apart:
         record.meta_lists[REJECTED_KEY] = [
             {

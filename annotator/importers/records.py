@@ -35,6 +35,9 @@ class Record:
     # tag is in, the spaCy span group): used for a label that neither --map nor the
     # database knows, before the default kinds.
     declared: dict[str, str] = field(default_factory=dict)
+    # How many of its spans the file credits to no analyst: they get the importing
+    # user's name, which the import report then says once.
+    defaulted: int = 0
 
 
 def merge_same_documents(records: list[Record]) -> list[Record]:
@@ -53,6 +56,7 @@ def merge_same_documents(records: list[Record]) -> list[Record]:
             kept.append(record)
             continue
         found.spans.extend(record.spans)
+        found.defaulted += record.defaulted
         for label, kind in record.kinds.items():
             found.kinds.setdefault(label, kind)
         for label, kind in record.declared.items():

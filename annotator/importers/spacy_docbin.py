@@ -150,4 +150,6 @@ def _record(doc: Any, where: str, fallback: str, default_annotator: str) -> Reco
             raise InputError(f"{at}: offsets {start}-{end} are empty or outside the text")
         start, end = to_canonical(at, mapping, start, end)
         spans.append(NewSpan(start=start, end=end, label=span.label_, annotator=annotator))
-    return Record(key, title, text, meta, spans, {}, where, declared=declared)
+    record = Record(key, title, text, meta, spans, {}, where, declared=declared)
+    record.defaulted = 0 if isinstance(named, str) and named.strip() else len(spans)
+    return record

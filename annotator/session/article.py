@@ -16,7 +16,7 @@ from annotator.errors import StaleDocumentError
 from annotator.model import Document, Label, Span
 from annotator.session.writer import Outcome, Writer
 from annotator.store import ActionResult, Store, now
-from annotator.text import resize_range
+from annotator.text import one_line, resize_range
 
 SaveKind = Literal["idle", "saving", "waiting", "saved", "refused", "failed", "read-only"]
 
@@ -41,6 +41,71 @@ def waiting_state(seconds: float) -> SaveState:
 def kept_state(error: Exception, held: int) -> SaveState:
     """A write failed and is kept, with those behind it, for ctrl+s."""
     return SaveState("failed", f"NOT SAVED: {error} ({held} action{'s' if held != 1 else ''} kept; ctrl+s retries)")
+
+
+QUIT_AND_SAVED = "ctrl+q quits; all shown as saved is saved."
+"""Said wherever a newcomer may be trying to quit: `q` tags QUANTITY here, it does not quit."""
+
+
+def label_keys(labels: list[Label]) -> str:
+    """The label set's keys as a newcomer reads them: `c CLAIM, p PERSON, ...`."""
+    return ", ".join(f"{label.key} {label.name}" for label in labels if label.key)
+
+
+def first_span_hint(labels: list[Label]) -> str:
+    """What the empty details panel says until the analyst's first span exists."""
+    keys = label_keys(labels)
+    return (
+        "Arrows move; w selects a word, s a sentence; shift+arrows extend. "
+        f"Then a label key{': ' + keys if keys else ''}."
+    )
+
+
+PICK_HINT = "Pick a span (enter, tab or click) to see it here."
+"""What the empty details panel says once the analyst has tagged before."""
+
+
+def how_to_tag_notice() -> str:
+    """One line for a label key with nothing selected, or ctrl+c: how to tag, how to quit."""
+    return f"Select first (w word, s sentence, shift+arrows), then a label key. {QUIT_AND_SAVED}"
+
+
+def already_tagged(label: str) -> str:
+    """A calm refusal: the same label twice on the same text is harmless, nothing is lost."""
+    return f"Already tagged: {label} is on that text"
+
+
+def plain_refusal(error: object) -> str:
+    """A refusal from the database, said as plainly as the session's own."""
+    text = str(error)
+    suffix = " is already on that text"
+    if text.endswith(suffix) and " " not in text[: -len(suffix)]:
+        return already_tagged(text[: -len(suffix)])
+    return f"Nothing changed: {text}"
+
+
+def _quoted(span: Span) -> str:
+    return f"{span.label} '{one_line(span.text, 40)}'"
+
+
+def describe_step(op: str, before: Span | None, after: Span | None) -> str:
+    """What one undo or redo did to one span, in the analyst's words.
+
+    `before` is the span as the screen showed it, `after` as the database left it.
+    """
+    if before is None and after is not None:
+        return f"{op}: {_quoted(after)} restored" if op == "undo" else f"{op}: tagged {_quoted(after)}"
+    if after is None:
+        return f"{op}: removed {_quoted(before)}" if before is not None else f"{op}: one change"
+    assert before is not None
+    arrow = "back to" if op == "undo" else "→"
+    if before.label != after.label:
+        return f"{op}: {before.label} {arrow} {after.label}"
+    if (before.start, before.end) != (after.start, after.end):
+        return f"{op}: {after.label} {arrow} {after.start}-{after.end}"
+    if before.note != after.note:
+        return f"{op}: note on {_quoted(after)} {'restored' if after.note else 'removed'}"
+    return f"{op}: {_quoted(after)}"
 
 
 @dataclass(frozen=True)
@@ -95,6 +160,21 @@ class ArticleSession:
     spans: dict[str, Span] = field(default_factory=dict)
     state: SaveState = field(default_factory=lambda: SaveState("idle"))
     _pending: dict[int, _Pending] = field(default_factory=dict)
+    _has_tagged: bool | None = None  # asked of the database once, then kept
+
+    @property
+    def newcomer(self) -> bool:
+        """True until the analyst's first span exists in the database (in any article).
+
+        Read once; a committed tag ends it, and it does not come back on an undo.
+        """
+        if self._has_tagged is None:
+            self._has_tagged = self.reader.started_documents(self.annotator) > 0
+        return not self._has_tagged
+
+    def empty_details(self) -> str:
+        """What the details panel says with no span picked: how to tag, until the first span."""
+        return first_span_hint(self.labels) if self.newcomer else PICK_HINT
 
     # -- reading -------------------------------------------------------------------
 
@@ -150,7 +230,7 @@ class ArticleSession:
         if not 0 <= start < end <= len(document.text):
             return Refusal("Select some text first")
         if any(s.start == start and s.end == end and s.label == label for s in self.spans.values()):
-            return Refusal(f"{label} is already on that text")
+            return Refusal(already_tagged(label))
         uid = uuid.uuid4().hex
         stamp = now()
         span = Span(uid, document.id, start, end, label, self.annotator, document.text[start:end], created_at=stamp, updated_at=stamp)
@@ -167,7 +247,7 @@ class ArticleSession:
         if span.label == label:
             return Refusal(f"Already {label}")
         if any(s.start == span.start and s.end == span.end and s.label == label for s in self.spans.values()):
-            return Refusal(f"{label} is already on that text")
+            return Refusal(already_tagged(label))
         return self._update(span, f"retagged {span.label} → {label}", label=label)
 
     def resize(self, uid: str, edge: str, direction: int, words: bool) -> Change | Refusal:
@@ -182,7 +262,7 @@ class ArticleSession:
         if start >= end or (start, end) == (span.start, span.end):
             return Refusal("")
         if any(s.start == start and s.end == end and s.label == span.label for s in self.spans.values() if s.uid != uid):
-            return Refusal(f"{span.label} is already on that text")
+            return Refusal(already_tagged(span.label))
         return self._update(span, f"resized {span.label}", start=start, end=end)
 
     def set_note(self, uid: str, note: str) -> Change | Refusal:
@@ -276,9 +356,11 @@ class ArticleSession:
         if outcome.error is None:
             if what in ("undo", "redo") and outcome.result is None:
                 self.state = SaveState("idle", f"nothing to {what}")
-                return Settled(self.state, message=f"Nothing to {what}")
+                return Settled(self.state, message=f"nothing to {what}")
+            if isinstance(outcome.result, Span):
+                self._has_tagged = True
             if isinstance(outcome.result, ActionResult):
-                what = outcome.result.description
+                what = self._describe_history(what, outcome.result)
             change = self._committed(outcome.result, pending)
             left = len(self._pending)
             text = f"saved: {what}" if not left else f"saved: {what} ({left} more saving…)"
@@ -293,11 +375,22 @@ class ArticleSession:
             return Settled(self.state, message=f"{what}: {outcome.error}")
         # Refused by a rule the screen could not check (another process got there first).
         revert = self._revert(pending)
-        self.state = SaveState("refused", f"not saved: {outcome.error}")
-        return Settled(self.state, revert, message=str(outcome.error))
+        self.state = SaveState("refused", plain_refusal(outcome.error))
+        return Settled(self.state, revert, message=self.state.text)
 
     def retry(self) -> bool:
         return self.writer.retry() if self.writer is not None else False
+
+    def _describe_history(self, op: str, result: ActionResult) -> str:
+        """Words for an undo or redo, before its effect is folded into `spans`."""
+        steps = result.changed or [result]
+        if len(steps) > 1:
+            return f"{op}: {len(steps)} changes"
+        step = steps[0]
+        uid = step.span.uid if step.span is not None else step.removed_uid
+        if uid is None:  # a review decision, not a span
+            return step.description
+        return describe_step(op, self.spans.get(uid), step.span)
 
     def _committed(self, result: object, pending: _Pending | None) -> Change | None:
         """The database's version of what was drawn: ids and stamps; an undo's effect."""

@@ -3,7 +3,9 @@
 Gold spans are stored under the reserved analyst name `gold`, each recording the
 reviewer and the analysts (and span uids) it came from. A version number toggles that
 version in or out of gold, so a group can end with several gold spans. Writes go to the
-Writer; when one settles, the screen regroups from the database.
+Writer; when one settles, the screen regroups from the database. Once a version put in
+gold is saved, review moves on to the next group still to decide (`move_on`), so a
+newcomer is never left wondering where the next decision is.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 
 from annotator.errors import StaleDocumentError
 from annotator.model import Document, Span
-from annotator.review import GOLD, Group, gold_attrs, group_spans, is_analyst
+from annotator.review import GOLD, Group, gold_attrs, group_spans, is_analyst, next_undecided
 from annotator.session.article import Refusal, SaveState, Settled, kept_state, waiting_state
 from annotator.session.writer import Outcome, Writer
 from annotator.store import ActionResult, Store
@@ -25,6 +27,13 @@ class Submitted:
     """A write is on its way: the status says so until it settles."""
 
     what: str
+
+
+@dataclass(frozen=True)
+class MoveOn:
+    """A version put in gold is saved: go to group `index`, or (None) say none is left to decide."""
+
+    index: int | None
 
 
 def corpus_flags(store: Store, kind_of: dict[str, str]) -> dict[int, set[str]]:
@@ -61,6 +70,10 @@ class ReviewSession:
     editing: str | None = None  # the gold span label keys and [ ] { } edit (see edited_gold)
     state: SaveState = field(default_factory=lambda: SaveState("idle"))
     _pending: dict[int, str] = field(default_factory=dict)
+    _accepting: dict[int, int] = field(default_factory=dict)
+    """Ticket of a write putting a version in gold -> the group it settles."""
+    _accepted: int | None = None
+    """The group whose version went into gold last, until `move_on` is asked."""
 
     def open(self, document_id: int) -> Document:
         """Read the article and group every analyst's spans (suggestions left out)."""
@@ -91,10 +104,12 @@ class ReviewSession:
             return Refusal("Nothing can be saved here")
         return None
 
-    def _submit(self, what: str, run) -> Submitted:  # type: ignore[no-untyped-def]
+    def _submit(self, what: str, run, accepting: int | None = None) -> Submitted:  # type: ignore[no-untyped-def]
         assert self.writer is not None
         ticket = self.writer.submit(what, run, owner=self)
         self._pending[ticket] = what
+        if accepting is not None:
+            self._accepting[ticket] = accepting
         self.state = SaveState("saving", f"saving… {what}")
         return Submitted(what)
 
@@ -128,7 +143,9 @@ class ReviewSession:
                 store.add_span(document, version.start, version.end, version.label, GOLD, attrs=attrs, uid=uid)
 
         self.editing = uid
-        return self._submit(f"version {number} in gold: {version.label} from {', '.join(version.annotators)}", add)
+        return self._submit(
+            f"version {number} in gold: {version.label} from {', '.join(version.annotators)}", add, accepting=index
+        )
 
     def accept_agreed(self) -> Submitted | Refusal:
         if refused := self._check():
@@ -247,6 +264,9 @@ class ReviewSession:
         what = outcome.job.what
         if not outcome.kept:
             self._pending.pop(outcome.ticket, None)
+            accepted = self._accepting.pop(outcome.ticket, None)
+            if outcome.error is None and accepted is not None:
+                self._accepted = accepted
         if outcome.error is None:
             if what == "undo in gold" and outcome.result is None:
                 self.state = SaveState("idle", "nothing to undo in the gold set")
@@ -258,6 +278,7 @@ class ReviewSession:
             return Settled(self.state)
         if isinstance(outcome.error, StaleDocumentError):
             self._pending.clear()
+            self._accepting.clear()
             self.state = SaveState("failed", f"NOT SAVED: {outcome.error}")
             return Settled(self.state, reload=True, message=str(outcome.error))
         if outcome.kept:
@@ -265,6 +286,19 @@ class ReviewSession:
             return Settled(self.state, message=f"{what}: {outcome.error}")
         self.state = SaveState("refused", f"not saved: {outcome.error}")
         return Settled(self.state, message=str(outcome.error))
+
+    def move_on(self, current: int) -> MoveOn | None:
+        """Where review goes after the regroup that follows a saved acceptance, asked once.
+
+        The next group still to decide after the accepted one (agreed, partial and
+        disagreeing alike; settled ones are skipped), or MoveOn(None) when none is left.
+        None when nothing was accepted, or the reviewer has gone to another group since
+        (they chose where to be).
+        """
+        accepted, self._accepted = self._accepted, None
+        if accepted is None or accepted != current or not self.groups:
+            return None
+        return MoveOn(next_undecided(self.groups, accepted))
 
     def retry(self) -> bool:
         return self.writer.retry() if self.writer is not None else False

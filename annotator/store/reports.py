@@ -12,6 +12,11 @@ from typing import Any
 from annotator.model import DocumentSummary
 from annotator.store.base import StoreBase
 
+GOLD_NAME = "gold"
+"""The reserved analyst name of the adjudicated set (annotator.review.GOLD)."""
+SUGGESTION_PREFIX = "suggestion:"
+"""Imported model suggestions are stored under "suggestion:NAME" (annotator.review)."""
+
 
 @dataclass(frozen=True)
 class SearchHit:
@@ -228,35 +233,58 @@ class Reports(StoreBase):
         return groups
 
     def stats(self) -> dict[str, Any]:
-        """Counts for `annotator stats`: documents, spans by label, kind and analyst, progress."""
+        """Counts for `annotator stats` and the stats screen, the analysts' work and gold apart.
+
+        `spans`, `documents_with_spans`, `by_label[].spans`, `by_kind[].spans` and
+        `by_annotator` count the analysts only: adding the reviewer's gold copies to them
+        counted an adjudicated span twice. Gold has its own figures (`gold`, and a `gold`
+        count per label and kind); imported model suggestions (`suggestion:NAME`) are
+        listed under `suggestions`, counted in neither.
+        """
+        analyst = f"(s.annotator != '{GOLD_NAME}' AND substr(s.annotator, 1, {len(SUGGESTION_PREFIX)}) != '{SUGGESTION_PREFIX}')"
+        gold = f"(s.annotator = '{GOLD_NAME}')"
         documents = self.document_count()
         by_label = self.conn.execute(
-            "SELECT s.label, COALESCE(l.kind, '?'), COUNT(*) FROM spans s LEFT JOIN labels l ON l.name = s.label"
-            " GROUP BY s.label ORDER BY COUNT(*) DESC, s.label"
+            f"SELECT s.label, COALESCE(l.kind, '?'), SUM({analyst}), SUM({gold})"
+            " FROM spans s LEFT JOIN labels l ON l.name = s.label"
+            f" GROUP BY s.label HAVING SUM({analyst}) + SUM({gold}) > 0 ORDER BY 3 DESC, 4 DESC, s.label"
         ).fetchall()
         by_kind = self.conn.execute(
-            "SELECT COALESCE(l.kind, '?'), COUNT(*) FROM spans s LEFT JOIN labels l ON l.name = s.label"
-            " GROUP BY 1 ORDER BY 2 DESC"
+            f"SELECT COALESCE(l.kind, '?'), SUM({analyst}), SUM({gold}) FROM spans s LEFT JOIN labels l ON l.name = s.label"
+            f" GROUP BY 1 HAVING SUM({analyst}) + SUM({gold}) > 0 ORDER BY 2 DESC, 3 DESC, 1"
         ).fetchall()
         by_annotator = self.conn.execute(
-            "SELECT annotator, COUNT(*), COUNT(DISTINCT document_id), MAX(updated_at) FROM spans"
-            " GROUP BY annotator ORDER BY annotator"
+            "SELECT s.annotator, COUNT(*), COUNT(DISTINCT s.document_id), MAX(s.updated_at) FROM spans s"
+            f" WHERE {analyst} GROUP BY s.annotator ORDER BY s.annotator"
+        ).fetchall()
+        suggestions = self.conn.execute(
+            "SELECT s.annotator, COUNT(*), COUNT(DISTINCT s.document_id) FROM spans s"
+            f" WHERE NOT {analyst} AND NOT {gold} GROUP BY s.annotator ORDER BY s.annotator"
         ).fetchall()
         done = dict(
             self.conn.execute("SELECT annotator, COUNT(*) FROM progress WHERE state = 'done' GROUP BY annotator").fetchall()
         )
-        total = self.conn.execute("SELECT COUNT(*) FROM spans").fetchone()[0]
-        touched = self.conn.execute("SELECT COUNT(DISTINCT document_id) FROM spans").fetchone()[0]
+        total, touched = self.conn.execute(f"SELECT COUNT(*), COUNT(DISTINCT s.document_id) FROM spans s WHERE {analyst}").fetchone()
+        gold_spans, gold_documents, gold_last = self.conn.execute(
+            f"SELECT COUNT(*), COUNT(DISTINCT s.document_id), MAX(s.updated_at) FROM spans s WHERE {gold}"
+        ).fetchone()
         return {
             "documents": documents,
             "spans": total,
             "documents_with_spans": touched,
-            "by_label": [{"label": l, "kind": k, "spans": n} for l, k, n in by_label],
-            "by_kind": [{"kind": k, "spans": n} for k, n in by_kind],
+            "by_label": [{"label": l, "kind": k, "spans": n, "gold": g} for l, k, n, g in by_label],
+            "by_kind": [{"kind": k, "spans": n, "gold": g} for k, n, g in by_kind],
             "by_annotator": [
                 {"annotator": a, "spans": n, "documents": d, "done": done.get(a, 0), "last_update": t}
                 for a, n, d, t in by_annotator
             ],
+            "gold": {
+                "spans": gold_spans,
+                "documents": gold_documents,
+                "adjudicated": done.get(GOLD_NAME, 0),
+                "last_update": gold_last,
+            },
+            "suggestions": [{"source": a, "spans": n, "documents": d} for a, n, d in suggestions],
         }
 
     def export_rows(

@@ -45,7 +45,17 @@ class AnnotatorApp(App[None]):
     TITLE = "annotator"
     COMMANDS = App.COMMANDS | {_label_commands, _article_commands, _action_commands}
     BINDINGS: list[BindingType] = [
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
+        # Always in the key bar: `q` tags QUANTITY here, so the way out must be in sight.
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+        # Reached when a screen has no ctrl+c of its own (Textual's own notice reads markup).
+        Binding(
+            "ctrl+c",
+            "notify('ctrl+q quits; all shown as saved is saved.')",
+            "How to quit",
+            show=False,
+            system=True,
+            id="app.quit_hint",
+        ),
     ]
 
     class WriteSettled(Message):
@@ -62,10 +72,13 @@ class AnnotatorApp(App[None]):
             super().__init__()
             self.seconds = seconds
 
-    def __init__(self, store: Store, annotator: str) -> None:
+    def __init__(self, store: Store, annotator: str, ask_name: bool = False) -> None:
+        """ask_name: open with a "Your name" prompt and work under the name typed there
+        (a browser session of `annotator serve`, which has no --annotator of its own)."""
         super().__init__()
         self.store = store
         self.annotator = annotator
+        self.ask_name = ask_name
         # Every write goes through here, off the UI thread (none for a read-only file).
         self.writer: Writer | None = (
             None
@@ -78,7 +91,19 @@ class AnnotatorApp(App[None]):
     """Set when the database failed under the app (a damaged page): the CLI says so in one line."""
 
     def on_mount(self) -> None:
-        self.push_screen(AnnotateScreen(self.store, self.annotator))
+        if not self.ask_name:
+            self.push_screen(AnnotateScreen(self.store, self.annotator))
+            return
+        from annotator.tui.screens.name_prompt import NamePromptScreen
+
+        def start(name: str | None) -> None:
+            """The prompt only closes with a valid name: the session starts under it."""
+            if name is None:
+                return
+            self.annotator = name
+            self.push_screen(AnnotateScreen(self.store, name))
+
+        self.push_screen(NamePromptScreen(self.store), start)
 
     def _waiting(self, seconds: float) -> None:
         self.post_message(self.WriteWaiting(seconds))

@@ -14,7 +14,7 @@ from textual.screen import Screen
 
 from annotator.labels import APP_KEYS
 from annotator.model import Document, DocumentSummary, Label, Span
-from annotator.session.article import ArticleSession, Change, Refusal, SaveState
+from annotator.session.article import ArticleSession, Change, Refusal, SaveState, how_to_tag_notice
 from annotator.session.writer import Outcome
 from annotator.store import Store
 from annotator.cells import clip_cells
@@ -25,11 +25,16 @@ from annotator.tui.widgets.bars import DocumentHeader, StatusBar
 from annotator.tui.widgets.key_bar import KeyBar
 
 
-
 class AnnotateScreen(Screen[None]):
     """One article beside its annotation panel."""
 
+    # Classes the .tcss reads to fit 80x24: a short screen drops the panel's spacing.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+
     BINDINGS: list[BindingType] = [
+        # Most terminal apps quit on ctrl+c (and q, which tags QUANTITY here): say how to quit.
+        Binding("ctrl+c", "how_to_quit", "How to quit", show=False, id="annotate.quit_hint"),
         Binding("delete,backspace", "delete_span", "Delete", id="span.delete"),
         Binding("left_square_bracket", "resize('start', -1)", "Grow start", show=False, id="span.grow_start"),
         Binding("left_curly_bracket", "resize('start', 1)", "Shrink start", show=False, id="span.shrink_start"),
@@ -98,6 +103,7 @@ class AnnotateScreen(Screen[None]):
         existing = [b for bindings in self._bindings.key_to_bindings.values() for b in bindings]
         self._bindings = BindingsMap([*label_bindings, *existing])
         self.panel.set_labels(self.labels)
+        self.panel.set_empty_hint(self.session.empty_details(), self.session.newcomer)
         self.view.set_labels(self.labels)
         self.status.annotator = self.annotator
         self.session.writer = getattr(self.app, "writer", None)
@@ -235,8 +241,12 @@ class AnnotateScreen(Screen[None]):
         elif view.active_span is not None:
             answer = self.session.retag(view.active_span.uid, label)
         else:
-            answer = Refusal("Select text first: shift+arrows, w for a word, s for a sentence")
+            answer = Refusal(how_to_tag_notice())
         self._show_answer(answer)
+
+    def action_how_to_quit(self) -> None:
+        """ctrl+c quits most terminal apps; here it says how to tag and how to quit."""
+        self.notify(how_to_tag_notice(), timeout=6, markup=False)
 
     def action_delete_span(self) -> None:
         active = self.view.active_span
@@ -281,9 +291,9 @@ class AnnotateScreen(Screen[None]):
     def _show_answer(self, answer: Change | Refusal | None) -> None:
         """Draw what the session decided; a refusal is said plainly, never as NOT SAVED."""
         if isinstance(answer, Refusal):
-            self.app.bell()
+            # Calm: nothing was lost, so no bell and no error colour.
             if answer.message:
-                self.notify(answer.message, timeout=3, markup=False)
+                self.notify(answer.message, timeout=4, markup=False)
             return
         self.status.show(self.session.state)
         if isinstance(answer, Change):
@@ -306,15 +316,14 @@ class AnnotateScreen(Screen[None]):
         if settled.state.kind == "idle" and settled.message:  # nothing to undo or redo
             self.app.bell()
             self.notify(settled.message, timeout=2)
-        elif settled.state.kind in ("failed", "refused"):
+        elif settled.state.kind == "failed":
             self.app.bell()
-            self.notify(
-                settled.message,
-                title="Not saved" if settled.state.kind == "failed" else "Not saved: refused",
-                severity="error" if settled.state.kind == "failed" else "warning",
-                timeout=5,
-                markup=False,
-            )
+            self.notify(settled.message, title="Not saved", severity="error", timeout=5, markup=False)
+        elif settled.state.kind == "refused":
+            # Another process got there first: said plainly, nothing was lost.
+            self.notify(settled.message, timeout=4, markup=False)
+        elif outcome.job.what in ("undo", "redo"):
+            self.notify(settled.state.text.removeprefix("saved: "), timeout=3, markup=False)
         if settled.change is not None and not settled.change.empty:
             change = settled.change
             self._draw(change)
@@ -326,6 +335,7 @@ class AnnotateScreen(Screen[None]):
         if outcome.job.what.startswith("marked"):
             self.reload_documents()
             self._show_position()
+        self.panel.set_empty_hint(self.session.empty_details(), self.session.newcomer)
         self._refresh_history_flags()
 
     def write_waiting(self, seconds: float) -> None:

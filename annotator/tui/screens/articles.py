@@ -37,6 +37,7 @@ from annotator.model import DocumentSummary
 from annotator.store import Store
 from annotator.tui.widgets.article_list import ArticleList
 from annotator.tui.widgets.bars import Piece
+from annotator.tui.widgets.key_bar import KeyBar
 
 # -- finding articles as typed ------------------------------------------------------
 
@@ -652,6 +653,17 @@ class ArticleSource:
         return False if self.settled else self.layout.include(fetched)
 
 
+FILTER_WORDS = {"disagreements": "disagreements only", "unadjudicated": "not adjudicated only"}
+"""How each review filter reads in the list's "Filter:" line, in this order."""
+
+
+def filter_words(required: set[str] | frozenset[str]) -> str:
+    """The review filters that are on, in words ("" when none): "disagreements only"."""
+    if required >= {"disagreements", "unadjudicated"}:
+        return "disagreements, not adjudicated only"
+    return ", ".join(words for flag, words in FILTER_WORDS.items() if flag in required)
+
+
 class ArticleListScreen(ModalScreen[int | None]):
     """Jump to any article; type to filter."""
 
@@ -713,7 +725,15 @@ class ArticleListScreen(ModalScreen[int | None]):
 
     def action_toggle_filter(self, flag: str) -> None:
         self.required ^= {flag}
+        self._show_filter_state()
         self._request(self.query_one("#articles-filter", Input).value)
+
+    def _show_filter_state(self) -> None:
+        """A line saying which review filters are on: a filtered list must not pass for the whole library."""
+        line = self.query_one("#articles-filter-state", Static)
+        words = filter_words(self.required)
+        line.update(Content(f"Filter: {words} (ctrl+d / ctrl+g to change)" if words else ""))
+        line.set_class(bool(words), "on")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="articles-dialog"):
@@ -721,8 +741,11 @@ class ArticleListScreen(ModalScreen[int | None]):
                 Content(f"Articles: {self.started} of {self.source.total} started — type to filter, enter to open"),
                 classes="dialog-title",
             )
+            yield Static("", id="articles-filter-state")
             yield Input(placeholder="Filter by title or key…", id="articles-filter")
             yield ArticleList(self.source, id="articles-list")
+            # The keys that apply here, ctrl+d and ctrl+g among them when the list has review flags.
+            yield KeyBar()
 
     @property
     def article_list(self) -> ArticleList:

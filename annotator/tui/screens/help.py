@@ -19,7 +19,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("← → ↑ ↓", "character / row"),
             ("ctrl+← ctrl+→", "word"),
-            ("home end", "start / end of row"),
+            ("home end", "start / end of the screen row (again: stays)"),
             ("page up / page down", "page"),
             ("ctrl+home ctrl+end", "top / bottom of the article"),
         ],
@@ -28,6 +28,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         "Select",
         [
             ("shift + any move", "extend the selection"),
+            ("ctrl+shift+home/end", "select to the top / bottom of the article"),
             ("w", "select the word at the cursor"),
             ("s", "select the sentence at the cursor"),
             ("t", "toggle word snapping / character precision"),
@@ -65,7 +66,8 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("ctrl+p", "command palette: labels, articles, actions"),
             ("? / f1", "this help"),
             ("ctrl+s", "retry saving, after a write failed (the actions wait, in order)"),
-            ("ctrl+q", "quit, once what is saving has been saved"),
+            ("ctrl+q", "quit (q tags QUANTITY), once what is saving is saved"),
+            ("ctrl+c", "says how to tag and how to quit"),
         ],
     ),
 ]
@@ -90,7 +92,10 @@ class HelpScreen(ModalScreen[None]):
         self.labels = labels
 
     def compose(self) -> ComposeResult:
-        lines: list[Hanging | Content] = [Content.styled("annotator — keys", "bold")]
+        lines: list[Hanging | Content] = [
+            Content.styled("annotator — keys", "bold"),
+            Content.styled("First span: w selects a word, then a label key tags it. ctrl+q quits.", "dim"),
+        ]
         for group, keys in KEYS:
             lines.extend([Content(""), Content.styled(group, "bold underline")])
             for key, what in keys:

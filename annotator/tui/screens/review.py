@@ -119,11 +119,19 @@ class ReviewScreen(Screen[None]):
 
     # -- loading ---------------------------------------------------------------
 
-    def load(self, document_id: int, keep: int | None = None, fresh: bool = False) -> None:
-        """Open (or regroup) the article; fresh: the text itself may have changed."""
+    def load(self, document_id: int, keep: int | None = None, fresh: bool = False, settled: bool = False) -> None:
+        """Open (or regroup) the article; fresh: the text itself may have changed.
+
+        settled: regrouping after a saved write; if it put a version in gold, the list
+        opens on the next group to decide (highlighting once: a second highlight in the
+        same turn would bounce between the two through the list's highlight messages).
+        """
         first_load = fresh or self.document is None or self.document.id != document_id
         self.session.open(document_id)
         assert self.document is not None
+        move = self.session.move_on(keep) if settled and keep is not None else None
+        if move is not None and move.index is not None:
+            keep = move.index
         self.current = min(keep if keep is not None else 0, max(len(self.groups) - 1, 0))
         if first_load:
             self.view.load(self.document.text, self.session.analyst_spans, self.labels)
@@ -134,6 +142,12 @@ class ReviewScreen(Screen[None]):
         if self.groups:
             self._show_group(self.current)
         self.refresh_bindings()
+        if move is not None and move.index is None:
+            self.notify(
+                "Every group in this article is decided. D marks it adjudicated; n opens the next article.",
+                title="Nothing left to decide",
+                timeout=5,
+            )
 
     def _show_header(self) -> None:
         from annotator.tui.screens.articles import document_position
@@ -260,7 +274,8 @@ class ReviewScreen(Screen[None]):
                 timeout=4,
                 markup=False,
             )
-        self.load(self.document.id, keep=self.current)
+        # After a version went into gold, on to the next group to decide (or say none is left).
+        self.load(self.document.id, keep=self.current, settled=True)
 
     def write_waiting(self, seconds: float) -> None:
         self.query_one(StatusBar).show(self.session.waiting(seconds))

@@ -26,6 +26,10 @@ def bar(value: float, width: int = BAR_WIDTH) -> str:
     return "█" * full + ("" if rest == 0 else " ▏▎▍▌▋▊▉"[rest])
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def heat(value: float | None) -> str:
     """Red (0) through yellow to green (1) for a heat-map cell."""
     if value is None:
@@ -73,19 +77,41 @@ class StatsScreen(ModalScreen[None]):
         """Every line of the screen, uncut: a Row for table rows, Content for prose."""
         figures = self.store.stats()
         labels = {label.name: label for label in self.store.labels()}
-        lines: list[Row | Content] = [Content.styled("Labels", "bold underline")]
+        gold = figures["gold"]
+        # The analysts' spans make the bars; gold is a column of its own, never added in
+        # (an adjudicated span is a copy of an analyst's and would count twice).
+        lines: list[Row | Content] = [
+            Content.styled("Labels (analysts' spans" + ("; gold apart" if gold["spans"] else "") + ")", "bold underline")
+        ]
         most = max((row["spans"] for row in figures["by_label"]), default=0)
+        count_cells = max((len(str(row["spans"])) for row in figures["by_label"]), default=1)
         for row in figures["by_label"]:
             label = labels.get(row["label"])
             colour = label.color if label else "#abb2bf"
-            lines.append(
-                Row(
-                    [(fit(row["label"], 12) + " ", f"bold {colour}"), (bar(row["spans"] / most if most else 0), colour), f" {row['spans']}"],
-                    pad=False,
-                )
-            )
+            pieces: list[Piece] = [
+                (fit(row["label"], 12) + " ", f"bold {colour}"),
+                (fit(bar(row["spans"] / most if most else 0), BAR_WIDTH), colour),
+                f" {row['spans']:>{count_cells}}",
+            ]
+            if gold["spans"]:
+                pieces.append((f"   gold {row['gold']}", "bold yellow" if row["gold"] else "dim"))
+            lines.append(Row(pieces, pad=False))
         if not figures["by_label"]:
-            lines.append(Content.styled("No spans yet.", "dim"))
+            lines.append(Content.styled("No analysts' spans yet.", "dim"))
+        lines.append(Content(""))
+        lines.append(
+            Row([("Analysts: ", "bold"), f"{_count(figures['spans'], 'span')} in {_count(figures['documents_with_spans'], 'article')}"], pad=False)
+        )
+        lines.append(
+            Row(
+                [
+                    ("Gold:     ", "bold yellow"),
+                    f"{_count(gold['spans'], 'span')} in {_count(gold['documents'], 'article')}",
+                    (f" · {gold['adjudicated']} adjudicated", "dim"),
+                ],
+                pad=False,
+            )
+        )
         documents, annotators = inputs_from_store(self.store)
         lines.extend([Content(""), Content.styled("Agreement", "bold underline")])
         if len(annotators) < 2:
@@ -123,8 +149,12 @@ class StatsScreen(ModalScreen[None]):
         lines.extend(
             [Content(""), Content.styled("Articles with most disagreement (token units the analysts label differently)", "bold underline")]
         )
-        for figures_ in sorted(report.documents, key=lambda d: -d.disagreements)[:10]:
+        # Articles the analysts agree on throughout are no candidates: they are left out.
+        disagreeing = [d for d in report.documents if d.disagreements > 0]
+        for figures_ in sorted(disagreeing, key=lambda d: -d.disagreements)[:10]:
             lines.append(Row([f"{figures_.disagreements:>5} units  ", figures_.title], flex=1, pad=False))
+        if not disagreeing:
+            lines.append(Content.styled("none: the analysts label every unit alike", "dim"))
         return lines
 
     def _render_stats(self, width: int | None = None) -> Content:

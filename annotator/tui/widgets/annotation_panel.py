@@ -43,6 +43,9 @@ class AnnotationPanel(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._labels: dict[str, Label] = {}
+        self._empty_hint = "Pick a span (enter, tab or click) to see it here."
+        self._picked = False
+        self._teaching = False
 
     def compose(self) -> ComposeResult:
         yield Static("Spans", id="span-count", classes="panel-title")
@@ -99,10 +102,21 @@ class AnnotationPanel(Vertical):
         self.span_list.highlight_uid(uid)
         self.show_details(span)
 
+    def set_empty_hint(self, text: str, teaching: bool = False) -> None:
+        """What the details say with no span picked; `teaching` (how to tag, for a
+        newcomer) lets the box grow to hold it, so no key is cut off."""
+        if (text, teaching) == (self._empty_hint, self._teaching):
+            return
+        self._empty_hint, self._teaching = text, teaching
+        if not self._picked:
+            self.show_details(None)
+
     def show_details(self, span: Span | None) -> None:
         details = self.query_one("#span-details", Static)
+        self._picked = span is not None
+        details.set_class(span is None and self._teaching, "-teaching")
         if span is None:
-            details.update(Content("Pick a span (enter, tab or click) to see it here.").stylize("dim"), layout=False)
+            details.update(Content(self._empty_hint).stylize("dim"), layout=self._teaching)
             return
         label = self._labels.get(span.label)
         parts: list[str | tuple[str, str]] = [

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len, get_character_cell_size
 
-from annotator.text import display_safe, next_grapheme
+from annotator.text import display_safe, next_grapheme, previous_grapheme
 
 BLOCK = 4096
 """Nominal block size in code points: about 35 rows at 120 columns, ~1 ms to wrap."""
@@ -113,6 +113,19 @@ class Row:
     start: int
     end: int
     last: bool  # ends its line: the cursor may rest after it (on the line break)
+
+
+def row_end_offset(text: str, row: Row) -> int:
+    """Where `end` puts the cursor: the end of this screen row, never the next row's start.
+
+    A row that ends its line keeps the cursor after its last character (on the line
+    break). A wrapped row's end offset is the first offset of the row below, so the
+    cursor goes on the row's last character instead (the space the wrap broke at), and
+    a second `end` finds it on the same row and stays.
+    """
+    if row.last or row.end <= row.start:
+        return row.end
+    return max(row.start, previous_grapheme(text, row.end))
 
 
 @dataclass(slots=True)

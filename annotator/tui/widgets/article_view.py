@@ -43,7 +43,7 @@ from annotator.text import (
     trim,
     word_at,
 )
-from annotator.tui.widgets.article_layout import ArticleLayout, Row, TextBlocks, WrappedBlock
+from annotator.tui.widgets.article_layout import ArticleLayout, Row, TextBlocks, WrappedBlock, row_end_offset
 
 
 def _span_order(span: Span) -> tuple[int, int, str, str, str]:
@@ -104,6 +104,8 @@ A label key tags the selection. **enter** picks the span under the cursor
         Binding("shift+end", "move('line', 1, True)", "Select to line end", show=False, id="article.select_end"),
         Binding("shift+pageup", "page(-1, True)", "Select page up", show=False, id="article.select_page_up"),
         Binding("shift+pagedown", "page(1, True)", "Select page down", show=False, id="article.select_page_down"),
+        Binding("ctrl+shift+home", "move('document', -1, True)", "Select to top", show=False, id="article.select_top"),
+        Binding("ctrl+shift+end", "move('document', 1, True)", "Select to bottom", show=False, id="article.select_bottom"),
         Binding("w", "select_word", "Word", id="article.select_word"),
         Binding("s", "select_sentence", "Sentence", show=False, id="article.select_sentence"),
         Binding("enter", "pick_span", "Pick", id="article.pick_span"),
@@ -388,7 +390,7 @@ A label key tags the selection. **enter** picks the span under the cursor
             if self._layout is None:
                 return
             row = self._layout.row(*self._layout.position(cursor))
-            target = row.start if direction < 0 else row.end
+            target = row.start if direction < 0 else row_end_offset(text, row)
         else:
             target = 0 if direction < 0 else len(text)
         self.move_to(target, select)

@@ -157,9 +157,14 @@ class StatusBar(Static):
         self.kind = state.kind
 
     def render(self) -> FittedText:
-        colour = {"failed": "bold red", "read-only": "bold red", "saving": "yellow", "waiting": "bold yellow"}.get(
-            self.kind, "green"
-        )
+        # Red is for what was lost (NOT SAVED); a refusal lost nothing and reads calmly.
+        colour = {
+            "failed": "bold red",
+            "read-only": "bold red",
+            "saving": "yellow",
+            "waiting": "bold yellow",
+            "refused": "italic",
+        }.get(self.kind, "green")
         # The message gives way first: the mode and the position keep their place.
         return FittedText(
             Row(

@@ -3,7 +3,8 @@
 Textual's Footer builds a widget per key and rebuilds them all whenever the bindings
 change, which costs tens of milliseconds: too slow to follow every pick and tag. This
 bar reads the same active bindings and renders them as one line; a click on a key runs
-its action. Keys are measured in cells, and only the keys that fit whole are drawn.
+its action. Keys are measured in cells, and only the keys that fit whole are drawn:
+help and quit first, so a newcomer sees the way in and the way out at any width.
 """
 
 from __future__ import annotations
@@ -49,8 +50,10 @@ class KeyBar(Widget):
         for node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if binding.show and enabled:
                 by_action[binding.action].append((node, binding))
-        # Help first: on a narrow terminal the end of the bar is left out, and "?" is the way in.
-        ordered = sorted(by_action.values(), key=lambda entries: entries[0][1].action != "help")
+        # Help, then quit: on a narrow terminal the end of the bar is left out, and "?"
+        # is the way in, ctrl+q the way out (q tags QUANTITY; newcomers look for a quit key).
+        first = {"help": 0, "quit": 1, "app.quit": 1}
+        ordered = sorted(by_action.values(), key=lambda entries: first.get(entries[0][1].action, 2))
         entries: list[tuple[str, str, str, object]] = []
         for node, binding in (found[0] for found in ordered):
             # Label names come from a labels file: a long or wide one is cut, by cells.
@@ -60,12 +63,19 @@ class KeyBar(Widget):
         self.refresh()
 
     def render(self) -> Content:
-        """The keys that fit the width whole, in order; a key is never cut in half."""
+        """The keys that fit the width whole, in order; a key is never cut in half.
+
+        When they do not all fit, the space after each description goes (the key's own
+        background still parts them), so 80 columns hold every label key and quit.
+        """
         width = self.size.width
         parts: list[str | tuple[str, str]] = []
         hits: list[tuple[int, int, str, object]] = []
+        entries = self._entries
+        if sum(cell_width(key) + cell_width(text) for key, text, _, _ in entries) > width:
+            entries = [(key, text[:-1], action, node) for key, text, action, node in entries]
         x = 0
-        for piece_key, piece_text, action, node in self._entries:
+        for piece_key, piece_text, action, node in entries:
             end = x + cell_width(piece_key) + cell_width(piece_text)
             if end > width:
                 break

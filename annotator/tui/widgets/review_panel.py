@@ -1,9 +1,12 @@
 """The review panel: an article's span groups (agreed, partial, disagreement) and their versions.
 
 Each version in gold carries a ★, in the list and in the details, and the details list
-the group's gold spans, ▸ marking the one label keys and [ ] { } edit. Every row is cut
-to the panel's width by cells (a CJK or emoji text is as wide as it is drawn), never
-wrapped, so the list keeps one row per group.
+the group's gold spans, ▸ marking the one label keys and [ ] { } edit. A group is one
+list entry with a row per version; every row is cut to the panel's width by cells (a CJK
+or emoji text is as wide as it is drawn), never wrapped. A version's analysts are counted as "×2"
+(a bare 2 read like the key that accepts version 2), and versions whose cut texts would
+read the same show where they differ (annotator.review.distinct_cuts). The details wrap
+each version's whole text under its number, with its offsets and analysts below.
 """
 
 from __future__ import annotations
@@ -18,66 +21,63 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from annotator.cells import cell_width, clip_cells, fit_pieces, share_cells
+from annotator.cells import cell_width, clip_cells, fit_pieces
 from annotator.model import Label
-from annotator.review import Group
-from annotator.tui.widgets.bars import FittedText, Piece, Row
+from annotator.review import Group, distinct_cuts, holders
+from annotator.tui.widgets.bars import FittedText, Hanging, Piece, Row
 
 STATUS_MARK = {"agreed": ("=", "green"), "partial": ("½", "yellow"), "disagreement": ("≠", "bold red")}
 
 
-_TEXT_CELLS = 24
-"""Most cells a version's text takes in the list, so several versions share a row."""
-
-
 @dataclass(frozen=True, eq=False)
-class GroupRow:
-    """A group as one list row: status, gold mark, then each version's label, text and count.
+class VersionRow:
+    """One version of a group as one list row: its key, label, text and how many analysts hold it.
 
-    The versions' texts share the cells left over after everything else (annotator.cells
-    .share_cells); whatever still does not fit is cut at the end.
+    A group is one entry of the list with a row per version, the first row led by the
+    group's status and gold marks: side by side on one row, three versions left a 32-cell
+    panel no room for any text. Each row gives its text the cells left over, and texts
+    that would be cut the same are cut where they differ (annotator.review.distinct_cuts).
     """
 
     group: Group
+    index: int
     labels: dict[str, Label]
 
-    def _pieces(self, texts: list[str]) -> list[Piece]:
+    def _pieces(self, index: int, text: str) -> list[Piece]:
         group = self.group
-        mark, colour = STATUS_MARK[group.status]
-        parts: list[Piece] = [(f"{mark} ", colour)]
-        if group.gold:
-            parts.append(("★ ", "bold yellow"))
-        elif group.rejected:
-            parts.append(("✗ ", "dim"))
+        version = group.versions[index]
+        parts: list[Piece]
+        if index == 0:
+            mark, colour = STATUS_MARK[group.status]
+            parts = [(f"{mark} ", colour)]
+            if group.gold:
+                parts.append(("★ ", "bold yellow"))
+            elif group.rejected:
+                parts.append(("✗ ", "dim"))
+            else:
+                parts.append("  ")
         else:
-            parts.append(("  ", ""))
-        for index, (version, text) in enumerate(zip(group.versions, texts)):
-            if index:
-                parts.append((" | ", "dim"))
-            parts.append(_label_piece(version.label, self.labels, 10))
-            parts.append(f" {text}")
-            parts.append((f" {len(version.annotators)}", "dim"))
-            if group.gold_for(index):
-                parts.append(("★", "bold yellow"))
+            parts = ["    "]
+        parts.extend([(f"{index + 1}", "bold reverse"), " ", _label_piece(version.label, self.labels, 10), f" {text}"])
+        parts.append((f" {holders(version)}", "dim"))
+        if group.gold_for(index):
+            parts.append(("★", "bold yellow"))
         return parts
-
-    def _texts(self) -> list[str]:
-        return [clip_cells(version.text, _TEXT_CELLS) for version in self.group.versions]
 
     @property
     def plain(self) -> str:
-        return Row(self._pieces(self._texts())).plain
+        return Row(self._pieces(self.index, self.group.versions[self.index].text)).plain
 
     def fit(self, width: int) -> list[Piece]:
-        texts = self._texts()
-        others = cell_width(Row(self._pieces([""] * len(texts))).plain)
-        shares = share_cells([cell_width(text) for text in texts], width - others)
-        return fit_pieces(self._pieces([clip_cells(text, cells) for text, cells in zip(texts, shares)]), width)
+        versions = self.group.versions
+        room = [width - cell_width(Row(self._pieces(i, "")).plain) for i in range(len(versions))]
+        text = distinct_cuts([v.text for v in versions], room)[self.index]
+        return fit_pieces(self._pieces(self.index, text), width)
 
 
 def group_prompt(group: Group, labels: dict[str, Label]) -> FittedText:
-    """The group's row in the list, cut to the list's width when drawn."""
-    return FittedText(GroupRow(group, labels))
+    """The group's entry in the list, a row per version, cut to the list's width when drawn."""
+    return FittedText(*(VersionRow(group, index, labels) for index in range(len(group.versions))))
 
 
 def _label_piece(name: str, labels: dict[str, Label], cells: int = 12) -> Piece:
@@ -143,11 +143,25 @@ class ReviewPanel(Vertical):
         mark, colour = STATUS_MARK[group.status]
         # One row per line, cut to the panel: a long or wide text gives way, its quotes
         # and what follows it (★ in gold, from 2) stay in view.
-        rows: list[Row] = [Row([(f"{mark} {group.status}", colour), (f"  {group.kind}  {group.start}–{group.end}", "dim")])]
+        rows: list[Row | Hanging] = [Row([(f"{mark} {group.status}", colour), (f"  {group.kind}  {group.start}–{group.end}", "dim")])]
         for index, version in enumerate(group.versions):
-            rows.append(Row([(f" {index + 1} ", "reverse bold"), " ", _label_piece(version.label, self._labels), " “", version.text, "”"], flex=4))
+            # The whole text, wrapped under its number: cut, two versions could read the same.
+            rows.append(
+                Hanging(
+                    [(f" {index + 1} ", "reverse bold"), " ", _label_piece(version.label, self._labels), " "],
+                    f"“{version.text}”",
+                    narrowest=10,
+                )
+            )
             in_gold: list[Piece] = [("  ★ in gold", "bold yellow")] if group.gold_for(index) else []
-            rows.append(Row(["     ", (", ".join(clip_cells(a, 16) for a in version.annotators), "dim"), *in_gold], flex=1))
+            names = ", ".join(clip_cells(a, 16) for a in version.annotators)
+            # Who holds it and whether it is in gold come first; the offsets give way on a narrow panel.
+            rows.append(
+                Row(
+                    ["     ", (f"{holders(version)} ", "dim"), (names, "dim"), *in_gold, (f" · {version.start}–{version.end}", "dim")],
+                    flex=2,
+                )
+            )
         rows.append(Row([]))
         if group.gold:
             count = len(group.gold)
@@ -172,7 +186,7 @@ class ReviewPanel(Vertical):
         elif group.rejected:
             rows.append(Row([("✗ rejected", "dim")]))
         else:
-            rows.append(Row([("pending: 1-9 puts a version in gold, x rejects", "italic dim")]))
+            rows.append(Row([("pending: 1-9 puts a version in gold and moves on, x rejects", "italic dim")]))
         details.update(FittedText(*rows))
 
     @on(OptionList.OptionHighlighted, "#group-list")
