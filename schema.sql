@@ -1,5 +1,5 @@
--- annotator database schema, version 3 (see MIGRATIONS in annotator/store.py).
--- This file is the single source of the schema; annotator/store.py applies it and
+-- annotator database schema, version 4 (see MIGRATIONS in annotator/store/schema.py).
+-- This file is the single source of the schema; annotator/store/ applies it and
 -- records the version in PRAGMA user_version. Offsets are Unicode code points into
 -- documents.text, end exclusive.
 
@@ -138,3 +138,53 @@ CREATE TRIGGER IF NOT EXISTS spans_fts_update AFTER UPDATE OF text, note ON span
     INSERT INTO spans_fts (spans_fts, rowid, text, note) VALUES ('delete', old.id, old.text, old.note);
     INSERT INTO spans_fts (rowid, text, note) VALUES (new.id, new.text, new.note);
 END;
+
+-- Canonical entities shared across the corpus (version 4). A mention is a span whose
+-- attrs hold {"entity": "<uid>"}. A merged entity keeps its row with merged_into set, so
+-- old exports and other databases still resolve its uid.
+CREATE TABLE IF NOT EXISTS entities (
+    id          INTEGER PRIMARY KEY,
+    uid         TEXT    NOT NULL UNIQUE,          -- stable identity across merge and export
+    name        TEXT    NOT NULL,
+    label       TEXT    NOT NULL,                 -- the entity label (type), e.g. ORG
+    external_id TEXT,                             -- e.g. a Wikidata QID
+    note        TEXT    NOT NULL DEFAULT '',
+    merged_into TEXT,                             -- uid of the entity this one was merged into
+    created_by  TEXT    NOT NULL,
+    created_at  TEXT    NOT NULL,
+    updated_at  TEXT    NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS entities_by_label ON entities (label, name);
+CREATE INDEX IF NOT EXISTS entities_by_name ON entities (name);
+
+CREATE TABLE IF NOT EXISTS entity_aliases (
+    entity_uid  TEXT    NOT NULL,
+    alias       TEXT    NOT NULL,
+    PRIMARY KEY (entity_uid, alias)
+);
+
+CREATE INDEX IF NOT EXISTS entity_aliases_by_alias ON entity_aliases (alias);
+
+-- The mentions of an entity (attrs.entity), found without reading every span; only
+-- linked spans are in it.
+CREATE INDEX IF NOT EXISTS spans_by_entity ON spans (json_extract(attrs, '$.entity'))
+    WHERE json_extract(attrs, '$.entity') IS NOT NULL;
+
+-- Append-only log of every change to an entity (before/after: the entity row with its
+-- aliases as JSON, NULL when it did not exist on that side). An operation that also
+-- changes spans shares its batch id with their actions, so one undo takes both back.
+CREATE TABLE IF NOT EXISTS entity_actions (
+    id          INTEGER PRIMARY KEY,
+    uid         TEXT    NOT NULL UNIQUE,          -- identity across databases (merge)
+    annotator   TEXT    NOT NULL,
+    at          TEXT    NOT NULL,
+    op          TEXT    NOT NULL,
+    entity_uid  TEXT    NOT NULL,
+    before      TEXT,
+    after       TEXT,
+    batch       TEXT
+);
+
+CREATE INDEX IF NOT EXISTS entity_actions_by_batch ON entity_actions (batch);
+CREATE INDEX IF NOT EXISTS entity_actions_by_entity ON entity_actions (entity_uid, id);

@@ -1,3 +1,5 @@
-from annotator.cli import main
+"""`python -m annotator`: the same entry point as the `annotator` command."""
+
+from annotator.launch import main
 
 main()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import sqlite3
@@ -108,7 +109,30 @@ def open_store(db_path: Path | None, create: bool = True) -> tuple[Store, bool]:
     return open_db(path, create=create), fresh
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """Commands whose modules load only when they run: `annotator` itself starts faster.
+
+    `serve` brings in a web server (textual-serve, aiohttp); nobody who opens the app needs it.
+    """
+
+    LAZY = {"serve": ("annotator.serve", "serve")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY:
+            import importlib
+
+            module, name = self.LAZY[cmd_name]
+            command: click.Command = getattr(importlib.import_module(module), name)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.version_option(__version__, prog_name="annotator")
 @_db_option
 @click.option("--annotator", "name", default=None, metavar="NAME", help=GROUP_NAME_HELP)
@@ -126,6 +150,8 @@ def cli(ctx: click.Context, db_path: Path | None, name: str | None) -> None:
       annotator import corpus/           add articles
       annotator export --out out.jsonl   write labelled JSONL
     """
+    if ctx.invoked_subcommand not in (None, "annotate"):
+        gc.enable()  # off while the entry point loads (annotator/launch.py); the app turns it on itself
     if ctx.invoked_subcommand is None:
         ctx.invoke(annotate, db_path=db_path, name=name, labels_file=None)
     elif name is not None and ctx.invoked_subcommand in NO_ANNOTATOR:
@@ -420,15 +446,22 @@ def export(
 @_db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def stats(db_path: Path | None, as_json: bool) -> None:
-    """Documents, spans per label, kind and analyst, and progress.
+    """Documents, spans per label, kind and analyst, progress, and how good suggestions are.
+
+    Suggestion precision and recall are measured leave-one-article-out (each article's
+    suggestions come from the other articles' spans) against each analyst's spans, on
+    at most 200 articles with spans.
 
     \b
     Example:
       annotator stats --db project.db
     """
+    from annotator.session.suggestions import measure_suggestions
+
     store = open_db(db_path, read_only=True)
     try:
         figures = store.stats()
+        figures["suggestion_quality"] = measure_suggestions(store).as_dict()
     finally:
         store.close()
     if as_json:
@@ -470,6 +503,17 @@ def stats(db_path: Path | None, as_json: bool) -> None:
         )
     for row in figures["suggestions"]:
         click.echo(f"  {fit(row['source'], 20)} {row['spans']:>8} {row['documents']:>10}  (model suggestions, not counted above)")
+    quality = figures["suggestion_quality"]
+    click.echo("\nSuggestions (each article's from the other articles' spans, against each analyst's final spans):")
+    if not quality["analyst_articles"]:
+        click.echo("  no articles with analysts' spans yet")
+    else:
+        limit = f", the first {quality['cap']} only" if quality["capped"] else f" (at most {quality['cap']})"
+        click.echo(
+            f"  precision {100 * quality['precision']:.0f}% ({quality['right']} of {quality['offered']} suggested were kept)"
+            f"   recall {100 * quality['recall']:.0f}% ({quality['right']} of {quality['final_spans']} spans were suggested)"
+        )
+        click.echo(f"  measured on {quality['articles']} article{'s' if quality['articles'] != 1 else ''}{limit}")
 
 
 @cli.command("search")
@@ -656,8 +700,6 @@ def merge_command(other: Path, db_path: Path | None) -> None:
             err=True,
         )
 
-
-from annotator.serve import serve; cli.add_command(serve)  # noqa: E402,E702 (docs/serving.md)
 
 
 def main() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import os
-from importlib import resources
 from pathlib import Path
 
 from annotator.errors import InputError
@@ -50,6 +49,8 @@ def resolve_annotator(flag: str | None) -> str:
 
 def bundled_corpus() -> Path | None:
     """The sample articles: inside the installed package, or corpus/ in a source checkout."""
+    from importlib import resources  # only when the bundled corpus is needed: keeps start-up short
+
     packaged = resources.files("annotator").joinpath("corpus")
     if packaged.is_dir():
         return Path(str(packaged))

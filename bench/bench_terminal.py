@@ -48,6 +48,9 @@ right, up (drifting right, so a row is never drawn twice the same way) from the 
 character offset in both apps: the one the annotator's cursor reached after the page
 downs (SLATE is restarted with its cursor there).
 
+Bytecode: the annotator's modules are compiled first and PYTHONDONTWRITEBYTECODE is dropped
+from the children's environment, so no start is timed compiling source (as after pip install).
+
 First paint: from the fork to the chunk after which the first words of the article's
 first paragraph are on the emulated screen (for the bare app its one line); --paints
 rounds of the three processes in turn, each one ended (its quit key, then SIGTERM)
@@ -109,6 +112,65 @@ BARE_APP = textwrap.dedent(
     """
 )
 
+# The least a Textual app can do for the same keys: a ScrollView over the text cut into
+# rows, a reverse-video cursor cell, right/left/up/down redraw the cursor's rows and page
+# down scrolls a screen. It shows the framework's own cost of a key, beside SLATE's.
+BARE_VIEW_APP = """import sys
+from rich.segment import Segment
+from rich.style import Style
+from textual.app import App
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+TEXT = open(sys.argv[1], encoding="utf-8").read()
+WIDTH = 110
+LINES = []
+for para in TEXT.split("\\n"):
+    while len(para) > WIDTH:
+        LINES.append(para[:WIDTH]); para = para[WIDTH:]
+    LINES.append(para)
+
+class View(ScrollView, can_focus=True):
+    BINDINGS = [Binding("right", "right"), Binding("left", "left"), Binding("down", "down"), Binding("up", "up"),
+                Binding("pagedown", "page")]
+    cursor = (0, 0)
+    def on_mount(self):
+        self.virtual_size = Size(WIDTH, len(LINES))
+    def render_line(self, y):
+        row = y + int(self.scroll_offset.y)
+        if row >= len(LINES):
+            return Strip.blank(self.size.width)
+        line = LINES[row].ljust(WIDTH)
+        cy, cx = self.cursor
+        if row == cy:
+            return Strip([Segment(line[:cx]), Segment(line[cx], Style(reverse=True)), Segment(line[cx+1:])])
+        return Strip([Segment(line)])
+    def _move(self, dy, dx):
+        cy, cx = self.cursor
+        old = cy
+        self.cursor = (cy + dy, max(0, min(WIDTH - 1, cx + dx)))
+        top = int(self.scroll_offset.y)
+        for r in {old, self.cursor[0]}:
+            self.refresh_line(r - top)
+    def action_right(self): self._move(0, 1)
+    def action_left(self): self._move(0, -1)
+    def action_down(self): self._move(1, 0)
+    def action_up(self): self._move(-1, 0)
+    def action_page(self):
+        h = self.size.height
+        self.cursor = (self.cursor[0] + h, self.cursor[1])
+        self.scroll_to(y=self.scroll_offset.y + h, animate=False, immediate=True)
+        self.refresh()
+
+class Bare(App):
+    def compose(self):
+        yield View()
+
+Bare().run()
+"""
+
 LOCK_HOLDER = textwrap.dedent(
     """
     import sqlite3, sys, time
@@ -138,7 +200,10 @@ SOURCE: Path | None = None  # --annotator-src: run the annotator from another so
 
 
 def child_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL_")}
+    # A user's Python caches compiled modules (pip compiles an install; a checkout's first run
+    # writes __pycache__): with PYTHONDONTWRITEBYTECODE set, every start would compile the
+    # annotator from source while Textual's installed bytecode loads as is.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL_") and k != "PYTHONDONTWRITEBYTECODE"}
     env.update(TERM="xterm-256color", COLORTERM="truecolor", LANG="C.UTF-8", LC_ALL="C.UTF-8",
                COLUMNS=str(COLUMNS), LINES=str(ROWS))
     if SOURCE is not None:
@@ -496,6 +561,17 @@ def write_slate_annotations(article: Article, path: Path) -> int:
 # -- first paint -------------------------------------------------------------------------
 
 
+def compile_annotator() -> None:
+    """Bytecode for the annotator, as an install has, so no start-up is timed compiling it."""
+    if SOURCE is not None:
+        package = SOURCE / "annotator"
+    else:
+        found = subprocess.run([sys.executable, "-c", "import annotator, os; print(os.path.dirname(annotator.__file__))"],
+                               capture_output=True, text=True, env=child_env(), check=True)
+        package = Path(found.stdout.strip())
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True, env=child_env())
+
+
 def first_paint(argv: list[str], marker: str, cwd: Path, quit_key: str | None, timeout: float = 60.0) -> float | None:
     term = Terminal(argv, cwd)
     try:
@@ -841,6 +917,8 @@ def run_terminal(
     article = build_data(work)
     bare = work / "bare_app.py"
     bare.write_text(BARE_APP, encoding="utf-8")
+    bare_view = work / "bare_view.py"
+    bare_view.write_text(BARE_VIEW_APP, encoding="utf-8")
     command = [sys.executable, "-m", "annotator"] if SOURCE is not None else [annotator]
     annotator_argv = [*command, "--db", str(article.db), "--annotator", ANNOTATOR]
     slate_log = str(work / "slate-log")
@@ -858,6 +936,7 @@ def run_terminal(
         log(f"SLATE annotation file: {count} spans")
 
     rows: list[Row] = []
+    compile_annotator()
 
     # -- first paint -----------------------------------------------------------------
     log(f"first paint, {paints} runs of each process ...")
@@ -904,6 +983,7 @@ def run_terminal(
     log(f"annotator and SLATE, taking turns: {pages} page downs from the top, then {presses} cursor keys ...")
     ann = Terminal(annotator_argv, work)
     slate_term: Terminal | None = None
+    view_term: Terminal | None = None
     lock: LockResult | None = None
     try:
         if wait_for_text(ann, article.marker, 60) is None:
@@ -912,10 +992,15 @@ def run_terminal(
         article_region, status_region = annotator_regions(ann)
         press(ann, "ctrl+home", article_region, quiet, timeout=3.0)
         slate_term = start_slate(0, False)
-        ann_pages, slate_pages = Run(), Run()
+        view_term = Terminal([sys.executable, str(bare_view), str(article.txt)], work)
+        if wait_for_text(view_term, article.marker, 60) is None:
+            raise RuntimeError("the bare Textual view never showed the article")
+        settle(view_term, quiet=0.5)
+        ann_pages, slate_pages, view_pages = Run(), Run(), Run()
         for _ in range(pages):
             ann_pages.add(press(ann, "pagedown", article_region, quiet))
             slate_pages.add(press(slate_term, "pagedown", whole, quiet))
+            view_pages.add(press(view_term, "pagedown", whole, quiet))
         slate_term.close("Q")
         settle(ann)
         cursor_start = status_offset(ann)
@@ -924,19 +1009,25 @@ def run_terminal(
         slate_term = start_slate(cursor_start, False)  # its cursor where the annotator's is
         ann_cursor = {"right": Run(), "up/down": Run()}
         slate_cursor = {"right": Run(), "up/down": Run()}
+        view_cursor = {"right": Run(), "up/down": Run()}
         for index in range(presses):
             key = CYCLE[index % len(CYCLE)]
             kind = "right" if key == "right" else "up/down"
             ann_cursor[kind].add(press(ann, key, article_region, quiet, others={"status": status_region}))
             slate_cursor[kind].add(press(slate_term, key, whole, quiet))
+            view_cursor[kind].add(press(view_term, key, whole, quiet))
         slate_term.close("Q")
         slate_term = None
+        view_term.close("ctrl+q")
+        view_term = None
         if not skip_lock:
             log(f"annotator: open-loop keys with another process holding the write lock {lock_seconds:g} s ...")
             lock = lock_run(ann, article, lock_seconds, 3.0 if quick else 5.0, 3.0, grace)
     finally:
         if slate_term is not None:
             slate_term.close("Q")
+        if view_term is not None:
+            view_term.close("ctrl+q")
         ann.close("ctrl+q")
 
     for kind, label in (("right", "cursor right"), ("up/down", "cursor down/up")):
@@ -945,6 +1036,14 @@ def run_terminal(
                               bytes_note(ann_cursor[kind])))
     rows.append(dist_row("page down: SLATE key->screen", slate_pages.done, bytes_note(slate_pages)))
     rows.append(ratio_row("page down: annotator key->article", ann_pages.done, slate_pages.done, 1.0, bytes_note(ann_pages)))
+    for kind, label in (("right", "cursor right"), ("up/down", "cursor down/up")):
+        rows.append(ratio_row(f"{label}: bare Textual view key->screen, vs SLATE", view_cursor[kind].done,
+                              slate_cursor[kind].done, None, "info: the framework's own floor for this key"))
+        rows.append(ratio_row(f"{label}: annotator vs the bare Textual view", ann_cursor[kind].done,
+                              view_cursor[kind].done, None, "info"))
+    rows.append(ratio_row("page down: bare Textual view key->screen, vs SLATE", view_pages.done, slate_pages.done, None,
+                          "info: the framework's own floor for this key"))
+    rows.append(ratio_row("page down: annotator vs the bare Textual view", ann_pages.done, view_pages.done, None, "info"))
     for kind, label in (("right", "cursor right"), ("up/down", "cursor down/up")):
         rows.append(ratio_row(f"{label}: annotator key->status line offset", ann_cursor[kind].extra.get("status", []),
                               slate_cursor[kind].done, None, "info: the status line is drawn in a frame after the article's"))

@@ -80,18 +80,24 @@ async def test_the_app_meeting_a_damaged_page_ends_with_the_error_not_a_tracebac
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     data = bytearray(db.read_bytes())
     page = 4096
-    for offset in range(len(data) // 2, len(data), page):
-        data[offset : offset + 4] = b"\xff\xff\xff\xff"  # overflow page chain pointers
+    # Only the pages holding the second article's text: the chain pointers of its overflow pages.
+    for offset in range(page, len(data), page):
+        if b"Alice met Bob in Paris. Alice" in data[offset : offset + page]:
+            data[offset : offset + 4] = b"\xff\xff\xff\xff"
     db.write_bytes(bytes(data))
     store = Store.open(db, create=False)
     try:
         app = make_app(store, "alice")
-        async with app.run_test():
-            app.simulate_key("n")  # the second article's text is on the damaged pages
-            for _ in range(100):
-                if app.database_failure is not None:
-                    break
-                await asyncio.sleep(0.02)
+        # The app meets the damage when it lists the articles (their lengths) or, at the
+        # latest, when `n` opens the second one: either way it must end with the error.
+        run = asyncio.create_task(app.run_async(headless=True, size=(80, 24)))
+        for _ in range(200):
+            if run.done() or app.database_failure is not None:
+                break
+            if app.is_running and app.screen.is_mounted:
+                app.simulate_key("n")  # the second article's text is on the damaged pages
+            await asyncio.sleep(0.02)
+        await asyncio.wait_for(run, 10)
         assert isinstance(app.database_failure, sqlite3.DatabaseError)
         assert app.return_code == 1
     finally:

@@ -378,7 +378,7 @@ def test_a_labels_file_color_with_a_final_line_break_is_refused(tmp_path: Path, 
 
     monkeypatch.setattr("annotator.tui.app.make_app", no_app)
     labels = tmp_path / "labels.json"
-    labels.write_text(json.dumps([{"name": "ROLE", "kind": "entity", "key": "g", "color": "#abcdef\n"}]), encoding="utf-8")
+    labels.write_text(json.dumps([{"name": "ROLE", "kind": "entity", "key": "h", "color": "#abcdef\n"}]), encoding="utf-8")
     result = run(tmp_path, "annotate", "--db", str(tmp_path / "x.db"), "--labels", str(labels))
     refused(result, r"labels\.json: label 1: 'color' must look like #rrggbb \(got '#abcdef\\n'\)$")
 

@@ -112,14 +112,15 @@ async def test_t_toggles_character_precision_and_keeps_a_partial_word(db: Path) 
 async def test_s_selects_the_sentence(db: Path) -> None:
     with Store.open(db) as store:
         async with running(store) as (app, pilot):
+            # The sentence without its closing full stop: the claim, not the punctuation.
             await pilot.press("ctrl+end", "s")
-            assert view_of(app).selection == (24, len(SENTENCES))
+            assert view_of(app).selection == (24, len(SENTENCES) - 1)
             await pilot.press("c", "ctrl+home", "s")
-            assert view_of(app).selection == (0, 23)
+            assert view_of(app).selection == (0, 22)
             await pilot.press("c")
     assert sorted((s.start, s.end, s.text) for s in spans_in_db(db)) == [
-        (0, 23, "Alice met Bob in Paris."),
-        (24, len(SENTENCES), "The deal cost $10,000 and 45% of staff."),
+        (0, 22, "Alice met Bob in Paris"),
+        (24, len(SENTENCES) - 1, "The deal cost $10,000 and 45% of staff"),
     ]
 
 
@@ -128,11 +129,9 @@ async def test_status_bar_shows_annotator_and_saved_or_not_saved(db: Path) -> No
         async with running(store, "Zoë Analyst") as (app, pilot):
             assert "Zoë Analyst" in status_text(app)
             assert "nothing changed yet" in status_text(app)
-            # A label key with nothing selected or picked tags nothing.
+            # A label key with nothing selected or picked tags the name at the cursor.
             await pilot.press("right", "p")
-            assert spans_in_db(db, annotator=None) == []
-            assert "saved" not in status_text(app)
-            await pilot.press("w", "p")
+            assert [(s.text, s.label) for s in spans_in_db(db, annotator=None)] == [("Alice", "PERSON")]
             text = status_text(app)
             assert "Zoë Analyst" in text
             assert "saved" in text and "tagged PERSON" in text

@@ -14,9 +14,12 @@ from typing import Literal
 
 from annotator.errors import StaleDocumentError
 from annotator.model import Document, Label, Span
+from annotator.session.suggestions import CorpusPropagation, propagate_to_corpus
 from annotator.session.writer import Outcome, Writer
 from annotator.store import ActionResult, Store, now
 from annotator.text import one_line, resize_range
+from annotator.units import Suggestion, mentions, near_mentions, smart_unit_for
+from annotator.units.words import covered
 
 SaveKind = Literal["idle", "saving", "waiting", "saved", "refused", "failed", "read-only"]
 
@@ -66,8 +69,12 @@ PICK_HINT = "Pick a span (enter, tab or click) to see it here."
 
 
 def how_to_tag_notice() -> str:
-    """One line for a label key with nothing selected, or ctrl+c: how to tag, how to quit."""
+    """One line for ctrl+c (or a label key with nothing to tag): how to tag, how to quit."""
     return f"Select first (w word, s sentence, shift+arrows), then a label key. {QUIT_AND_SAVED}"
+
+
+NO_SUGGESTION = "No suggestion at the cursor: ; goes to the next one"
+"""What y, Y and x say when the cursor is not on a ghost span."""
 
 
 def already_tagged(label: str) -> str:
@@ -117,6 +124,7 @@ class Change:
     active: str | None = None
     keep_active: bool = True  # False: nothing stays picked
     history: bool = False  # an undo or redo: the undo/redo flags need a fresh look
+    message: str = ""  # said in a notification (what a propagation found)
 
     @property
     def empty(self) -> bool:
@@ -161,6 +169,11 @@ class ArticleSession:
     state: SaveState = field(default_factory=lambda: SaveState("idle"))
     _pending: dict[int, _Pending] = field(default_factory=dict)
     _has_tagged: bool | None = None  # asked of the database once, then kept
+    # Offers drawn as ghost spans: never stored as spans until accepted.
+    suggestions: list[Suggestion] = field(default_factory=list)
+    # Rejected offers per article, kept for the session: (start, end, label).
+    _rejected: dict[int, set[tuple[int, int, str]]] = field(default_factory=dict)
+    last_tagged: str | None = None  # the span `*` propagates when none is picked
 
     @property
     def newcomer(self) -> bool:
@@ -181,7 +194,75 @@ class ArticleSession:
     def open(self, document_id: int) -> Document:
         self.document = self.reader.document(document_id)
         self.spans = {span.uid: span for span in self._visible()}
+        self.suggestions = []
+        self.last_tagged = None
         return self.document
+
+    # -- suggestions -----------------------------------------------------------------
+
+    @property
+    def wants_suggestions(self) -> bool:
+        """Suggestions are offered on an article the analyst has not tagged yet, in their own view."""
+        return self.document is not None and self.editable and not self.spans and not self.reader.read_only
+
+    def offer(self, document_id: int, suggestions: list[Suggestion]) -> list[Suggestion]:
+        """Take a worker's suggestions for this article, less those rejected or already tagged."""
+        if self.document is None or self.document.id != document_id:
+            return self.suggestions  # computed for an article no longer open
+        self.suggestions = []
+        self._add_offers(suggestions)
+        return self.suggestions
+
+    def _add_offers(self, offers: list[Suggestion]) -> None:
+        if self.document is None:
+            return
+        rejected = self._rejected.get(self.document.id, set())
+        tagged = sorted((s.start, s.end) for s in self.spans.values())
+        have = {(s.start, s.end) for s in self.suggestions}
+        for item in offers:
+            if (item.start, item.end, item.label) in rejected or (item.start, item.end) in have:
+                continue
+            if covered((item.start, item.end), tagged):
+                continue
+            self.suggestions.append(item)
+            have.add((item.start, item.end))
+        self.suggestions.sort(key=lambda item: (item.start, -item.end, item.label))
+
+    def _drop_offers_under(self, ranges: list[tuple[int, int]]) -> None:
+        """A tag settles the places it covers: their offers go."""
+        ordered = sorted(ranges)
+        self.suggestions = [s for s in self.suggestions if not covered((s.start, s.end), ordered)]
+
+    def suggestion_at(self, offset: int) -> Suggestion | None:
+        """The offer under offset: one starting there first, else the shortest holding it."""
+        holding = [s for s in self.suggestions if s.start <= offset < s.end or s.start == offset]
+        if not holding:
+            return None
+        return min(holding, key=lambda s: (s.start != offset, s.end - s.start))
+
+    def accept(self, offset: int) -> Change | Refusal:
+        """y: the offer at the cursor becomes the analyst's span."""
+        item = self.suggestion_at(offset)
+        if item is None:
+            return Refusal(NO_SUGGESTION)
+        return self.tag(item.start, item.end, item.label)
+
+    def accept_all(self, offset: int) -> Change | Refusal:
+        """Y: every offer with the label of the one at the cursor, as one undo."""
+        item = self.suggestion_at(offset)
+        if item is None:
+            return Refusal(NO_SUGGESTION)
+        ranges = [(s.start, s.end) for s in self.suggestions if s.label == item.label]
+        return self.tag_many(ranges, item.label, f"accepted {len(ranges)} {item.label} suggestion{'s' if len(ranges) != 1 else ''}")
+
+    def reject(self, offset: int) -> Change | Refusal:
+        """x: the offer at the cursor goes, for this analyst and article, for the session."""
+        item = self.suggestion_at(offset)
+        if item is None or self.document is None:
+            return Refusal(NO_SUGGESTION)
+        self._rejected.setdefault(self.document.id, set()).add((item.start, item.end, item.label))
+        self.suggestions = [s for s in self.suggestions if s is not item]
+        return Change(message=f"rejected {item.label} '{one_line(self.document.text[item.start:item.end], 40)}'")
 
     def _visible(self) -> list[Span]:
         assert self.document is not None
@@ -221,6 +302,24 @@ class ArticleSession:
             return Refusal("Nothing can be saved here")
         return None
 
+    def label_kind(self, label: str) -> str:
+        return next((item.kind for item in self.labels if item.name == label), "")
+
+    def smart_range(self, offset: int, label: str) -> tuple[int, int] | None:
+        """What a label key tags with nothing selected: the unit its kind wants at offset."""
+        if self.document is None:
+            return None
+        return smart_unit_for(self.document.text, offset, self.label_kind(label))
+
+    def tag_at(self, offset: int, label: str) -> Change | Refusal:
+        """A label key with nothing selected: tag the smart unit at the cursor."""
+        if refused := self._check():
+            return refused
+        found = self.smart_range(offset, label)
+        if found is None:
+            return Refusal(f"Nothing to tag at the cursor: put it on a word. {QUIT_AND_SAVED}")
+        return self.tag(*found, label)
+
     def tag(self, start: int, end: int, label: str) -> Change | Refusal:
         """A new span on text[start:end], drawn at once and saved behind."""
         if refused := self._check():
@@ -235,8 +334,89 @@ class ArticleSession:
         stamp = now()
         span = Span(uid, document.id, start, end, label, self.annotator, document.text[start:end], created_at=stamp, updated_at=stamp)
         self.spans[uid] = span
+        self.last_tagged = uid
+        self._drop_offers_under([(start, end)])
         self._submit(f"tagged {label}", (), (uid,), lambda store: store.add_span(document, start, end, label, self.annotator, uid=uid))
         return Change(upserted=(span,), active=uid)
+
+    def tag_many(self, ranges: list[tuple[int, int]], label: str, what: str) -> Change | Refusal:
+        """Several new spans with one label, written as one batch: one `u` takes them all back."""
+        if refused := self._check():
+            return refused
+        assert self.document is not None
+        document = self.document
+        have = {(s.start, s.end) for s in self.spans.values() if s.label == label}
+        wanted = sorted({r for r in ranges if 0 <= r[0] < r[1] <= len(document.text) and r not in have})
+        if not wanted:
+            return Refusal(already_tagged(label))
+        stamp = now()
+        new = [
+            Span(uuid.uuid4().hex, document.id, start, end, label, self.annotator, document.text[start:end], created_at=stamp, updated_at=stamp)
+            for start, end in wanted
+        ]
+        for span in new:
+            self.spans[span.uid] = span
+        self._drop_offers_under(wanted)
+        items = [(s.start, s.end, s.label, s.uid) for s in new]
+        self._submit(what, (), tuple(s.uid for s in new), lambda store: store.add_spans(document, items, self.annotator))
+        return Change(upserted=tuple(new), keep_active=True, message=what)
+
+    def propagation_source(self, active: str | None) -> Span | None:
+        """The span `*` propagates: the picked one, else the one just tagged."""
+        for uid in (active, self.last_tagged):
+            if uid is not None and uid in self.spans:
+                return self.spans[uid]
+        return None
+
+    def propagate(self, active: str | None) -> Change | Refusal:
+        """`*`: tag every other exact mention of the span's text with its label (one undo);
+        near spellings become suggestions."""
+        if refused := self._check():
+            return refused
+        assert self.document is not None
+        span = self.propagation_source(active)
+        if span is None:
+            return Refusal("Pick a span (enter) or tag one first: * tags its other mentions")
+        text = self.document.text
+        mine = list(self.spans.values())
+        exact = mentions(text, span.start, span.end, mine)
+        near = [
+            Suggestion(start, end, span.label, "gazetteer", round(score / 100, 2))
+            for start, end, score in near_mentions(text, span.text, mine)
+            if (start, end) not in exact
+        ]
+        quoted = f"'{one_line(span.text, 40)}'"
+        what = f"propagated {span.label} to {len(exact)} mention{'s' if len(exact) != 1 else ''}"
+        answer: Change | Refusal = self.tag_many(exact, span.label, what) if exact else Change()
+        if isinstance(answer, Refusal):
+            return answer
+        before = len(self.suggestions)
+        self._add_offers(near)  # after the tags: a near spelling they cover is not offered
+        offered = len(self.suggestions) - before
+        near_note = f"; {offered} near spelling{'s' if offered != 1 else ''} suggested (y accepts)" if offered else ""
+        if not exact:
+            if offered:
+                return Change(message=f"No other exact mention of {quoted}{near_note}")
+            return Refusal(f"No other mention of {quoted} in this article")
+        return replace(answer, active=span.uid, message=f"{what} of {quoted}{near_note}")
+
+    def propagate_to_corpus(self, active: str | None) -> Change | Refusal:
+        """The palette's "propagate to the corpus": every article, one undo per article."""
+        if refused := self._check():
+            return refused
+        assert self.document is not None
+        span = self.propagation_source(active)
+        if span is None:
+            return Refusal("Pick a span (enter) or tag one first: its text is propagated")
+        here = self.document.id
+        phrase, label, annotator = span.text, span.label, self.annotator
+        self._submit(
+            f"propagating {label} '{one_line(phrase, 30)}' to the corpus",
+            (),
+            (),
+            lambda store: propagate_to_corpus(store, phrase, label, annotator, here=here),
+        )
+        return Change()
 
     def retag(self, uid: str, label: str) -> Change | Refusal:
         if refused := self._check():
@@ -357,10 +537,14 @@ class ArticleSession:
             if what in ("undo", "redo") and outcome.result is None:
                 self.state = SaveState("idle", f"nothing to {what}")
                 return Settled(self.state, message=f"nothing to {what}")
-            if isinstance(outcome.result, Span):
+            if isinstance(outcome.result, Span) or (isinstance(outcome.result, list) and outcome.result):
                 self._has_tagged = True
             if isinstance(outcome.result, ActionResult):
                 what = self._describe_history(what, outcome.result)
+            if isinstance(outcome.result, CorpusPropagation):
+                what = outcome.result.message
+                if outcome.result.added:
+                    self._has_tagged = True
             change = self._committed(outcome.result, pending)
             left = len(self._pending)
             text = f"saved: {what}" if not left else f"saved: {what} ({left} more saving…)"
@@ -399,6 +583,20 @@ class ArticleSession:
         if isinstance(result, Span) and result.uid in self.spans:
             self.spans[result.uid] = result
             return Change(upserted=(result,), active=None)
+        if isinstance(result, list) and pending is not None:
+            # A batch: the database's spans; one it skipped (already there) is taken off.
+            stored = {span.uid: span for span in result if isinstance(span, Span)}
+            for span in stored.values():
+                if span.uid in self.spans:
+                    self.spans[span.uid] = span
+            gone = tuple(uid for uid in pending.after if uid not in stored and self.spans.pop(uid, None) is not None)
+            return Change(upserted=tuple(stored.values()), removed=gone, active=None)
+        if isinstance(result, CorpusPropagation) and self.document is not None and self.editable:
+            here = [span for span in result.spans_here if span.document_id == self.document.id]
+            for span in here:
+                self.spans[span.uid] = span
+            self._drop_offers_under([(span.start, span.end) for span in here])
+            return Change(upserted=tuple(here), active=None, message=result.message)
         return None
 
     def _history_change(self, result: ActionResult) -> Change:

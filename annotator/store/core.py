@@ -15,10 +15,11 @@ from annotator.store.history import History
 from annotator.store.documents import Documents
 from annotator.store.spans import Spans
 from annotator.store.merge import Merging
+from annotator.store.entities import Entities
 from annotator.store.reports import Reports
 
 
-class Store(Documents, Spans, History, Merging, Reports):
+class Store(Documents, Spans, History, Merging, Reports, Entities):
     """A handle on one annotator database file."""
 
     @classmethod

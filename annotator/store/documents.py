@@ -11,14 +11,16 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from annotator.errors import ConflictError, InputError
 from annotator.model import Document, DocumentSummary, Label, NewSpan, Span
-from annotator.reanchor import Placement
 from annotator.text import content_hash
 from annotator.store.rows import _SORTED_JSON, _span_json_of, document_from_row, now
 from annotator.store.base import StoreBase
+
+if TYPE_CHECKING:  # re-anchoring (and rapidfuzz) loads only when a changed article is imported
+    from annotator.reanchor import Placement
 
 
 # Uids made by add_new_documents: UUIDv7 (RFC 9562) whose random part starts with a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -13,7 +14,7 @@ from pathlib import Path
 from annotator.errors import ConflictError, InputError, SchemaError
 from annotator.model import Document, Label, Span
 from annotator.store.schema import BUSY_TIMEOUT_SECONDS, SCHEMA_VERSION
-from annotator.store.rows import SPAN_COLUMNS, now, span_from_row, span_json
+from annotator.store.rows import ENTITY_COLUMNS, ENTITY_FIELDS, SPAN_COLUMNS, now, span_from_row, span_json
 from annotator.store.base import StoreBase
 
 
@@ -95,6 +96,9 @@ class MergeReport:
     spans_duplicate: int = 0  # the other file's new span is already here under another uid
     actions: int = 0
     progress: int = 0
+    entities_added: int = 0
+    entities_changed: int = 0  # name, label, external id, note, merged_into or aliases
+    entity_actions: int = 0
     conflicts: list[MergeConflict] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # span uids whose text did not match
 
@@ -185,6 +189,7 @@ class Merging(StoreBase):
                 )
                 changed = self._changed_span_uids()
                 self._merge_actions(documents, report)
+                self._merge_entities(report)
                 for uid, (their_span_at, their_decision_at) in changed.items():
                     self._merge_span(uid, documents, their_span_at, their_decision_at, report)
                 self._merge_unlogged_spans(documents, report)
@@ -201,12 +206,14 @@ class Merging(StoreBase):
 
         for (name,) in self.conn.execute(
             "SELECT name FROM other.labels UNION SELECT DISTINCT label FROM other.spans"
+            " UNION SELECT DISTINCT label FROM other.entities"
         ).fetchall():
             problem = label_problem(name)
             if problem:
                 raise InputError(f"{one_line(str(source))}: label {one_line(repr(name))} {problem}; nothing merged")
         for (name,) in self.conn.execute(
             "SELECT name FROM other.annotators UNION SELECT DISTINCT annotator FROM other.spans"
+            " UNION SELECT DISTINCT created_by FROM other.entities UNION SELECT DISTINCT annotator FROM other.entity_actions"
         ).fetchall():
             try:
                 validate_annotator(name, allow_reserved=True)
@@ -297,6 +304,48 @@ class Merging(StoreBase):
             )
             action_ids[other_id] = cursor.lastrowid or 0
             report.actions += 1
+
+    def _merge_entities(self, report: MergeReport) -> None:
+        """Their entity registry and its log, by uid.
+
+        Fields come from the later change (updated_at; equal stamps fall back to comparing
+        the rows, so both ways agree); aliases are the union; merged_into once set stays
+        set (the later side's when both set it). The log is copied once per action uid.
+        Links on mentions need nothing here: they are span attrs, merged with the spans.
+        """
+        for row in self.conn.execute(f"SELECT {ENTITY_COLUMNS} FROM other.entities ORDER BY id").fetchall():
+            theirs = dict(zip(ENTITY_FIELDS, row))
+            found = self.conn.execute(f"SELECT {ENTITY_COLUMNS} FROM main.entities WHERE uid = ?", (theirs["uid"],)).fetchone()
+            if found is None:
+                self.conn.execute(
+                    f"INSERT INTO main.entities ({ENTITY_COLUMNS}) VALUES ({', '.join('?' * len(ENTITY_FIELDS))})", row
+                )
+                report.entities_added += 1
+                continue
+            mine = dict(zip(ENTITY_FIELDS, found))
+            key = lambda state: (state["updated_at"], json.dumps(state, sort_keys=True))  # noqa: E731
+            winner, loser = (theirs, mine) if key(theirs) > key(mine) else (mine, theirs)
+            settled = dict(winner, merged_into=winner["merged_into"] or loser["merged_into"])
+            if settled != mine:
+                self.conn.execute(
+                    "UPDATE main.entities SET name = ?, label = ?, external_id = ?, note = ?, merged_into = ?,"
+                    " updated_at = ? WHERE uid = ?",
+                    (settled["name"], settled["label"], settled["external_id"], settled["note"],
+                     settled["merged_into"], settled["updated_at"], settled["uid"]),
+                )
+                report.entities_changed += 1
+        for uid, alias in self.conn.execute(
+            "SELECT entity_uid, alias FROM other.entity_aliases o WHERE NOT EXISTS"
+            " (SELECT 1 FROM main.entity_aliases m WHERE m.entity_uid = o.entity_uid AND m.alias = o.alias)"
+        ).fetchall():
+            self.conn.execute("INSERT INTO main.entity_aliases (entity_uid, alias) VALUES (?, ?)", (uid, alias))
+            report.entities_changed += 1
+        cursor = self.conn.execute(
+            "INSERT INTO main.entity_actions (uid, annotator, at, op, entity_uid, before, after, batch)"
+            " SELECT uid, annotator, at, op, entity_uid, before, after, batch FROM other.entity_actions o"
+            " WHERE NOT EXISTS (SELECT 1 FROM main.entity_actions m WHERE m.uid = o.uid) ORDER BY o.id"
+        )
+        report.entity_actions += max(cursor.rowcount, 0)
 
     def _their_span(self, uid: str, documents: dict[int, Document]) -> Span | None:
         row = self.conn.execute(f"SELECT {SPAN_COLUMNS} FROM other.spans WHERE uid = ?", (uid,)).fetchone()

@@ -287,6 +287,48 @@ class Reports(StoreBase):
             "suggestions": [{"source": a, "spans": n, "documents": d} for a, n, d in suggestions],
         }
 
+    def _analyst_where(self) -> str:
+        """The analysts' spans: gold and imported model suggestions left out."""
+        return f"(annotator != '{GOLD_NAME}' AND substr(annotator, 1, {len(SUGGESTION_PREFIX)}) != '{SUGGESTION_PREFIX}')"
+
+    def gazetteer_rows(self, limit: int = 50_000) -> list[tuple[str, str, int]]:
+        """(text, label, count) over every analyst's spans, gold and model suggestions excluded.
+
+        The gazetteer suggestions are made from; the most frequent texts first, capped
+        by `limit` so a huge team database does not fill memory.
+        """
+        return [
+            (text, label, count)
+            for text, label, count in self.conn.execute(
+                f"SELECT text, label, COUNT(*) FROM spans WHERE {self._analyst_where()}"
+                " GROUP BY text, label ORDER BY 3 DESC, text, label LIMIT ?",
+                (limit,),
+            )
+        ]
+
+    def gazetteer_rows_by_document(self, limit: int = 200_000) -> list[tuple[int, str, str, int]]:
+        """(document_id, text, label, count) of the analysts' spans: a gazetteer without one article."""
+        return [
+            (document_id, text, label, count)
+            for document_id, text, label, count in self.conn.execute(
+                f"SELECT document_id, text, label, COUNT(*) FROM spans WHERE {self._analyst_where()}"
+                " GROUP BY document_id, text, label ORDER BY document_id LIMIT ?",
+                (limit,),
+            )
+        ]
+
+    def documents_with_analyst_spans(self, limit: int) -> list[int]:
+        """Ids of articles with analysts' spans, in corpus order, at most `limit` of them."""
+        return [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT d.id FROM documents d WHERE EXISTS"
+                f" (SELECT 1 FROM spans WHERE spans.document_id = d.id AND {self._analyst_where()})"
+                " ORDER BY d.position, d.id LIMIT ?",
+                (limit,),
+            )
+        ]
+
     def export_rows(
         self,
         annotators: list[str] | None = None,

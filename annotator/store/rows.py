@@ -13,6 +13,10 @@ from annotator.model import Document, Span
 
 SPAN_COLUMNS = 'id, uid, document_id, start, "end", label, annotator, text, note, attrs, created_at, updated_at'
 
+# An entity row as entity_actions keeps it (with its aliases beside) and entities holds it.
+ENTITY_FIELDS = ("uid", "name", "label", "external_id", "note", "merged_into", "created_by", "created_at", "updated_at")
+ENTITY_COLUMNS = ", ".join(ENTITY_FIELDS)
+
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 # Statements that change existing tables, by the version they start from. New tables and
@@ -15,9 +15,13 @@ SCHEMA_VERSION = 3
 #   1 -> 2: documents keep their earlier texts (document_versions) when an article changes.
 #   2 -> 3: full-text search (documents_fts, spans_fts and their triggers); the indexes of
 #           an existing database are built from its rows (FILLED_AFTER below).
+#   3 -> 4: the entity registry (entities, entity_aliases, entity_actions): new tables
+#           only; entity links, claim attribution and quantity values live in the
+#           existing spans.attrs JSON, so no existing row changes.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (),
     2: (),
+    3: (),
 }
 
 

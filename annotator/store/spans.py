@@ -86,6 +86,54 @@ class Spans(StoreBase):
             )
         return span
 
+    def add_spans(
+        self,
+        document: Document,
+        items: list[tuple[int, int, str, str]],
+        annotator: str,
+    ) -> list[Span]:
+        """Tag several ranges as one batch: one transaction, one undo.
+
+        items: (start, end, label, uid). A range the analyst already has with that label
+        is skipped, not refused, so a propagation that races another write still lands.
+        """
+        labels = self.label_map()
+        stamp = now()
+        added: list[Span] = []
+        with self.batch():  # type: ignore[attr-defined]
+            self._check_current(document)
+            self._ensure_annotator(annotator)
+            for start, end, label, uid in items:
+                self._check_range(document, start, end)
+                if label not in labels:
+                    raise ConflictError(f"unknown label {label!r}")
+                exists = self.conn.execute(
+                    'SELECT 1 FROM spans WHERE document_id = ? AND annotator = ? AND start = ? AND "end" = ? AND label = ?',
+                    (document.id, annotator, start, end, label),
+                ).fetchone()
+                if exists:
+                    continue
+                span = Span(
+                    uid=uid,
+                    document_id=document.id,
+                    start=start,
+                    end=end,
+                    label=label,
+                    annotator=annotator,
+                    text=document.text[start:end],
+                    created_at=stamp,
+                    updated_at=stamp,
+                )
+                span = self._insert_span(span)
+                self._log(annotator, document.id, "add", span.uid, None, span)  # type: ignore[attr-defined]
+                added.append(span)
+            if added:
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO progress (annotator, document_id, state, updated_at) VALUES (?, ?, 'in_progress', ?)",
+                    (annotator, document.id, stamp),
+                )
+        return added
+
     def update_span(
         self,
         document: Document,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import sqlite3
 from typing import TYPE_CHECKING
 
@@ -91,6 +92,7 @@ class AnnotatorApp(App[None]):
     """Set when the database failed under the app (a damaged page): the CLI says so in one line."""
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self._first_paint_done)
         if not self.ask_name:
             self.push_screen(AnnotateScreen(self.store, self.annotator))
             return
@@ -104,6 +106,16 @@ class AnnotatorApp(App[None]):
             self.push_screen(AnnotateScreen(self.store, name))
 
         self.push_screen(NamePromptScreen(self.store), start)
+
+    def _first_paint_done(self) -> None:
+        """Garbage collection was off for start-up (annotator/launch.py): turn it on.
+
+        What start-up built lives as long as the app, so it is frozen out of every later
+        pass: a collection during typing then walks only what the session itself made.
+        """
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     def _waiting(self, seconds: float) -> None:
         self.post_message(self.WriteWaiting(seconds))

@@ -7,9 +7,14 @@ from __future__ import annotations
 
 from functools import partial
 
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.command import CommandList, DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.containers import Vertical
 from textual.content import Content
 from textual.markup import escape
+from textual.screen import ModalScreen
+from textual.widgets import Static
 
 from annotator.cells import clip_cells
 
@@ -32,6 +37,39 @@ def entry_cells(provider: Provider) -> int:
     for command_list in provider.app.screen.query(CommandList):
         padding = command_list.get_component_styles("option-list--option").padding.width
     return max(provider.app.size.width - padding - 2, 12)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes / no question before an action that reaches beyond the open article."""
+
+    DEFAULT_CSS = """
+    ConfirmScreen {
+        align: center middle;
+    }
+    ConfirmScreen #confirm-dialog {
+        width: 70;
+        max-width: 100%;
+        height: auto;
+        border: round $warning;
+        padding: 1 2;
+        background: $surface;
+    }
+    """
+
+    BINDINGS: list[BindingType] = [
+        Binding("y,enter", "dismiss(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "dismiss(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog"):
+            # The question quotes article text: shown literally, never as markup.
+            yield Static(Content(self.question), id="confirm-question")
+            yield Static(Content.assemble(("y", "bold"), " / enter: yes    ", ("n", "bold"), " / escape: no"))
 
 
 class LabelCommands(Provider):
@@ -93,6 +131,11 @@ class ActionCommands(Provider):
         ("Toggle word / character selection", "toggle_precision", "Snap selections to words or not"),
         ("Delete picked span", "delete_span", "Delete the span picked with enter"),
         ("Edit note of picked span", "edit_note", "Add a free-text note"),
+        ("Tag all mentions in this article", "propagate", "* : the picked or just tagged span's text, one undo"),
+        ("Propagate to the corpus", "propagate_corpus", "Tag the picked span's text in every article (asks first)"),
+        ("Accept suggestion", "accept_suggestion", "y : the ghost span at the cursor becomes yours"),
+        ("Accept all suggestions of this label", "accept_all_suggestions", "Y : one undo"),
+        ("Reject suggestion", "reject_suggestion", "x : the ghost span at the cursor goes"),
         ("Keys", "help", "Every key binding"),
     ]
 

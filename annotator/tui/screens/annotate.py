@@ -6,19 +6,22 @@ Changes are drawn at once and written behind by the app's writer; the status lin
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 
 from annotator.labels import APP_KEYS
 from annotator.model import Document, DocumentSummary, Label, Span
-from annotator.session.article import ArticleSession, Change, Refusal, SaveState, how_to_tag_notice
+from annotator.session.article import ArticleSession, Change, Refusal, SaveState
+from annotator.session.suggestions import CorpusPropagation, article_suggestions
 from annotator.session.writer import Outcome
 from annotator.store import Store
 from annotator.cells import clip_cells
 from annotator.text import one_line
+from annotator.units import Suggestion
 from annotator.tui.widgets.annotation_panel import AnnotationPanel
 from annotator.tui.widgets.article_view import ArticleView
 from annotator.tui.widgets.bars import DocumentHeader, StatusBar
@@ -41,6 +44,10 @@ class AnnotateScreen(Screen[None]):
         Binding("right_square_bracket", "resize('end', 1)", "Grow end", show=False, id="span.grow_end"),
         Binding("right_curly_bracket", "resize('end', -1)", "Shrink end", show=False, id="span.shrink_end"),
         Binding("e", "edit_note", "Note", id="span.note"),
+        Binding("asterisk", "propagate", "Tag all mentions", id="span.propagate"),
+        Binding("y", "accept_suggestion", "Accept", id="suggestion.accept"),
+        Binding("Y", "accept_all_suggestions", "Accept all of label", show=False, id="suggestion.accept_all"),
+        Binding("x", "reject_suggestion", "Reject", id="suggestion.reject"),
         Binding("u,ctrl+z", "undo", "Undo", id="history.undo"),
         Binding("U,ctrl+y", "redo", "Redo", show=False, id="history.redo"),
         Binding("n,ctrl+pagedown", "next_document(1)", "Next", id="document.next"),
@@ -68,7 +75,7 @@ class AnnotateScreen(Screen[None]):
         # The rules and the writes; the writer is the app's (None for a read-only file).
         self.session = ArticleSession(store, None, annotator, self.labels)
         self.spans: list[Span] = []
-        self._binding_state: tuple[bool, bool] | None = None
+        self._binding_state: tuple[bool, ...] | None = None
         self._article_view: ArticleView | None = None
         self._opened = 0  # articles opened so far: a deferred fill of the span list checks it
 
@@ -147,8 +154,71 @@ class AnnotateScreen(Screen[None]):
         # The article's frame goes out first; the span list (thousands of rows to sort) follows.
         self._opened += 1
         self.call_after_refresh(self._fill_panel, self._opened)
+        self._show_suggestions()
+        if self.session.wants_suggestions:
+            self._compute_suggestions(self.document.id, self.document.text, self._opened)
         self._refresh_history_flags()
         self._show_position()
+
+    # -- suggestions: computed in a worker, drawn as ghost spans ----------------------
+
+    @work(thread=True, exclusive=True, group="suggestions", exit_on_error=False)
+    def _compute_suggestions(self, document_id: int, text: str, opened: int) -> None:
+        """The team's gazetteer matched against the article: too slow for the event loop."""
+        with Store.open(self.store.path, create=False, read_only=True) as store:
+            rows = store.gazetteer_rows()
+        found = article_suggestions(text, rows, (), self.labels)
+        self.app.call_from_thread(self._suggestions_ready, document_id, opened, found)
+
+    def _suggestions_ready(self, document_id: int, opened: int, found: list[Suggestion]) -> None:
+        if opened != self._opened or not self.editable:
+            return  # another article (or view) was opened meanwhile; offers under a new tag are left out
+        self.session.offer(document_id, found)
+        self._show_suggestions()
+
+    def _show_suggestions(self) -> None:
+        """The article draws the session's offers as ghost spans; the panel says how many."""
+        offers = list(self.session.suggestions) if self.editable else []
+        draw = getattr(self.view, "set_suggestions", None)
+        if draw is not None:
+            draw(offers)
+        self.panel.set_suggestion_count(len(offers))
+        self._refresh_footer()
+
+    def action_accept_suggestion(self) -> None:
+        """y: the suggestion at the cursor becomes your span."""
+        self._show_answer(self.session.accept(self.view.cursor))
+
+    def action_accept_all_suggestions(self) -> None:
+        """Y: every suggestion with the label of the one at the cursor (one undo)."""
+        self._show_answer(self.session.accept_all(self.view.cursor))
+
+    def action_reject_suggestion(self) -> None:
+        """x: the suggestion at the cursor disappears for this article."""
+        self._show_answer(self.session.reject(self.view.cursor))
+
+    def action_propagate(self) -> None:
+        """*: tag every other mention of the picked (or just tagged) span's text (one undo)."""
+        active = self.view.active_span
+        self._show_answer(self.session.propagate(active.uid if active else None))
+
+    def action_propagate_corpus(self) -> None:
+        """Tag the span's text in every article, after a confirmation."""
+        from annotator.tui.commands import ConfirmScreen
+
+        active = self.view.active_span
+        span = self.session.propagation_source(active.uid if active else None)
+        if span is None or not self.editable:
+            self._show_answer(self.session.propagate_to_corpus(active.uid if active else None))
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                answer = self.session.propagate_to_corpus(span.uid)
+                self._show_answer(answer)
+
+        question = f"Tag every mention of '{one_line(span.text, 40)}' as {span.label} in every article? (one undo per article)"
+        self.app.push_screen(ConfirmScreen(question), confirmed)
 
     def _fill_panel(self, opened: int) -> None:
         if opened != self._opened:
@@ -227,10 +297,26 @@ class AnnotateScreen(Screen[None]):
             return view.active_span is not None
         return True
 
+    def in_key_bar(self, action: str) -> bool:
+        """Suggestion keys are listed while ghost spans are drawn, `*` while there is a span to
+        propagate; they stay live otherwise, and pressed then they say why nothing happens."""
+        if action in ("accept_suggestion", "accept_all_suggestions", "reject_suggestion"):
+            return bool(self.session.suggestions)
+        if action == "propagate":
+            active = self.view.active_span
+            return self.session.propagation_source(active.uid if active else None) is not None
+        return True
+
     def action_tag(self, label: str) -> None:
-        """Tag the selection; with no selection, retag the picked span."""
+        """Tag the selection; with none, retag the picked span; with neither, tag the
+        unit the label's kind wants at the cursor (a name, a quantity, a claim)."""
         view = self.view
         selection = view.selection
+        if selection is None and view.active_span is None:
+            selection = self.session.smart_range(view.cursor, label)
+            if selection is None:
+                self._show_answer(self.session.tag_at(view.cursor, label))
+                return
         if selection is not None:
             start, end = selection
             answer = self.session.tag(start, end, label)
@@ -238,14 +324,15 @@ class AnnotateScreen(Screen[None]):
                 # The new span stays picked while the cursor is on it: a label key fixes a wrong tag.
                 view.anchor = None
                 view.move_to(end)
-        elif view.active_span is not None:
-            answer = self.session.retag(view.active_span.uid, label)
         else:
-            answer = Refusal(how_to_tag_notice())
+            assert view.active_span is not None
+            answer = self.session.retag(view.active_span.uid, label)
         self._show_answer(answer)
 
     def action_how_to_quit(self) -> None:
         """ctrl+c quits most terminal apps; here it says how to tag and how to quit."""
+        from annotator.session.article import how_to_tag_notice
+
         self.notify(how_to_tag_notice(), timeout=6, markup=False)
 
     def action_delete_span(self) -> None:
@@ -298,6 +385,9 @@ class AnnotateScreen(Screen[None]):
         self.status.show(self.session.state)
         if isinstance(answer, Change):
             self._draw(answer)
+            if answer.message:
+                self.notify(answer.message, timeout=4, markup=False)
+        self._show_suggestions()
 
     def _draw(self, change: Change) -> None:
         for uid in change.removed:
@@ -324,6 +414,10 @@ class AnnotateScreen(Screen[None]):
             self.notify(settled.message, timeout=4, markup=False)
         elif outcome.job.what in ("undo", "redo"):
             self.notify(settled.state.text.removeprefix("saved: "), timeout=3, markup=False)
+        if isinstance(outcome.result, CorpusPropagation):
+            self.notify(outcome.result.message, timeout=6, markup=False)
+        if isinstance(outcome.result, list | CorpusPropagation):
+            self._show_suggestions()
         if settled.change is not None and not settled.change.empty:
             change = settled.change
             self._draw(change)
@@ -446,7 +540,13 @@ class AnnotateScreen(Screen[None]):
 
     def _refresh_footer(self) -> None:
         """Refresh the key bar only when what check_action answers has changed."""
-        state = (self.editable, self.view.active_span is not None)
+        active = self.view.active_span
+        state = (
+            self.editable,
+            active is not None,
+            bool(self.session.suggestions),
+            self.session.propagation_source(active.uid if active else None) is not None,
+        )
         if state != self._binding_state:
             self._binding_state = state
             self.refresh_bindings()
@@ -468,6 +568,14 @@ class AnnotateScreen(Screen[None]):
         self.status.position = f"line {line} · offset {event_offset}" + (f" · in {names}" if names else "")
         # No refresh_bindings() here: the key bar depends on the picked span, which
         # SpanPicked reports; rebuilding it on every arrow key costs ~50 ms.
+
+    def on_article_view_candidate_reached(self, event: Message) -> None:
+        """`;` stopped on a suggestion: say what y and x do with it (the text is data: no markup)."""
+        suggestion = getattr(event, "suggestion", None)
+        if suggestion is None or self.document is None:
+            return
+        text = one_line(self.document.text[suggestion.start : suggestion.end], 40)
+        self.notify(f"Suggested {suggestion.label} '{text}': y accepts, x rejects, a label key tags it otherwise", timeout=3, markup=False)
 
     @on(ArticleView.SpanPicked, "#article")
     def _span_picked(self, event: ArticleView.SpanPicked) -> None:

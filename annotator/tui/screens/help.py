@@ -22,6 +22,9 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("home end", "start / end of the screen row (again: stays)"),
             ("page up / page down", "page"),
             ("ctrl+home ctrl+end", "top / bottom of the article"),
+            ("/", "jump to text: type to go to the next match; enter stays, escape goes back; down / up: next / previous match; / enter: the last search again"),
+            ("f", "hints: type the letters shown on a word to jump there; escape cancels"),
+            ("; / ,", "select the next / previous untagged candidate or suggestion (a label key then tags it)"),
         ],
     ),
     (
@@ -30,7 +33,9 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("shift + any move", "extend the selection"),
             ("ctrl+shift+home/end", "select to the top / bottom of the article"),
             ("w", "select the word at the cursor"),
-            ("s", "select the sentence at the cursor"),
+            ("s", "select the sentence at the cursor (closing punctuation and quotes left out)"),
+            ("g", "select the quantity, name or word at the cursor; again: the next larger unit"),
+            (")", "select the claim from the cursor to the end of its sentence"),
             ("t", "toggle word snapping / character precision"),
             ("mouse drag", "select; click places the cursor"),
             ("escape", "clear the selection and the picked span"),
@@ -39,7 +44,8 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
     (
         "Tag",
         [
-            ("label key", "tag the selection (or retag the picked span)"),
+            ("label key", "tag the selection (or retag the picked span); with neither, tag the name, quantity or claim at the cursor"),
+            ("*", "tag every other mention of the picked (or just tagged) span in the article; one undo; near spellings become suggestions"),
             ("enter", "pick the span under the cursor (again: the one around it)"),
             ("tab / shift+tab", "pick the next / previous span"),
             ("click on a span", "pick it"),
@@ -49,6 +55,15 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("e", "edit the picked span's note"),
             ("u / ctrl+z", "undo (survives a restart)"),
             ("U / ctrl+y", "redo"),
+        ],
+    ),
+    (
+        "Suggestions (dim, dotted: not saved until accepted)",
+        [
+            ("y", "accept the suggestion at the cursor: it becomes your span"),
+            ("Y", "accept every suggestion with that label in the article (one undo)"),
+            ("x", "reject the suggestion at the cursor (for this article, this session)"),
+            ("ctrl+p", "\"propagate to the corpus\": the picked span's text in every article, after a confirmation"),
         ],
     ),
     (

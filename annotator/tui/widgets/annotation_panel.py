@@ -18,6 +18,16 @@ from annotator.tui.widgets.span_list import SpanList
 class AnnotationPanel(Vertical):
     """Lists spans; moving through the list asks the screen to show the span in the article."""
 
+    DEFAULT_CSS = """
+    AnnotationPanel #suggestion-legend {
+        display: none;
+        height: auto;
+    }
+    AnnotationPanel #suggestion-legend.-shown {
+        display: block;
+    }
+    """
+
     HELP = """
 ## Spans
 
@@ -49,6 +59,7 @@ class AnnotationPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("Spans", id="span-count", classes="panel-title")
+        yield Static("", id="suggestion-legend")
         yield SpanList(id="span-list")
         yield Static("", id="span-details")
         yield Static("Labels", classes="panel-title")
@@ -97,6 +108,25 @@ class AnnotationPanel(Vertical):
             Content(f"Spans ({count})" if count else "Spans: none yet"),
             layout=False,
         )
+
+    def set_suggestion_count(self, count: int) -> None:
+        """The legend of ghost spans: shown only while there are suggestions, so a
+        dim dotted span is never mistaken for a saved one."""
+        legend = self.query_one("#suggestion-legend", Static)
+        if count:
+            legend.update(
+                Content.assemble(
+                    ("┄┄", "dim"),
+                    (f" {count} suggestion{'s' if count != 1 else ''}, not saved\n", "dim"),
+                    ("y", "bold"),
+                    (" accept  ", "dim"),
+                    ("Y", "bold"),
+                    (" all  ", "dim"),
+                    ("x", "bold"),
+                    (" reject", "dim"),
+                )
+            )
+        legend.set_class(bool(count), "-shown")
 
     def set_active(self, uid: str | None, span: Span | None) -> None:
         self.span_list.highlight_uid(uid)

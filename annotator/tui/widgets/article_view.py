@@ -12,6 +12,13 @@ changes, the scroll position moves by the same amount, so what is on screen stay
 
 The view owns no data: the screen gives it text and spans and acts on the messages
 it posts (tag, retag, resize, delete).
+
+The keys that get to the next thing to tag live here too: `/` (a search bar drawn on
+the bottom row), `f` (jump labels over the visible words), `;` / `,` (the next or
+previous untagged candidate or suggestion), `g` (a smart selection that grows), `)`
+(a claim from the cursor). Each asks `annotator.units` about a window near the cursor
+or the rows on screen, never the whole article. Suggestions are drawn as ghost spans:
+they are not spans (not listed, not stored) until the screen accepts one.
 """
 
 from __future__ import annotations
@@ -33,17 +40,30 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotator.model import Label, Span
+from annotator.units import (
+    Suggestion,
+    claim_from,
+    find_text,
+    grow,
+    hint_labels,
+    next_candidate,
+    previous_candidate,
+    sentence_span,
+    smart_unit_at,
+)
+from annotator.units.words import covered
 from annotator.text import (
     next_grapheme,
     next_word_start,
     previous_grapheme,
     previous_word_start,
-    sentence_at,
     snap_to_words,
     trim,
     word_at,
 )
 from annotator.tui.widgets.article_layout import ArticleLayout, Row, TextBlocks, WrappedBlock, row_end_offset
+from annotator.tui.widgets.hints import HintState
+from annotator.tui.widgets.search_bar import SearchState, search_bar_strip
 
 
 def _span_order(span: Span) -> tuple[int, int, str, str, str]:
@@ -58,6 +78,13 @@ def _pick_order(span: Span) -> tuple[int, int, str, str]:
 def _span_start(span: Span) -> int:
     return span.start
 
+
+def _suggestion_order(item: Suggestion) -> tuple[int, int, str]:
+    return (item.start, -item.end, item.label)
+
+
+_TAG_REACH = 8192
+"""How far before the cursor a tag can start and still cover a candidate after it."""
 
 SPAN_BUCKET = 256
 """Spans are indexed by the 256-character buckets they touch: a row (one or two
@@ -75,7 +102,11 @@ class ArticleView(ScrollView, can_focus=True):
 ## Article
 
 Move with the arrows, **ctrl+←/→** by word, **home/end**, **page up/down**.
-Hold **shift** to select. **w** selects the word, **s** the sentence.
+Hold **shift** to select. **w** selects the word, **s** the sentence, **)** the claim
+from the cursor on, **g** the name, quantity or word (again: the next larger unit).
+**/** searches (enter stays, escape goes back, / enter repeats the last search),
+**f** labels the visible words (type a label to jump there), **;** and **,** select
+the next and previous untagged candidate or suggestion.
 A label key tags the selection. **enter** picks the span under the cursor
 (again for the one around it); then a label key retags it, **[ ] { }** resize it,
 **delete** removes it.
@@ -108,6 +139,12 @@ A label key tags the selection. **enter** picks the span under the cursor
         Binding("ctrl+shift+end", "move('document', 1, True)", "Select to bottom", show=False, id="article.select_bottom"),
         Binding("w", "select_word", "Word", id="article.select_word"),
         Binding("s", "select_sentence", "Sentence", show=False, id="article.select_sentence"),
+        Binding("right_parenthesis", "select_claim", "Claim from here", show=False, id="article.select_claim"),
+        Binding("g", "smart_select", "Smart select", id="article.smart_select"),
+        Binding("semicolon", "candidate(1)", "Next candidate", id="article.next_candidate"),
+        Binding("comma", "candidate(-1)", "Previous candidate", show=False, id="article.previous_candidate"),
+        Binding("slash", "find", "Jump to text", id="article.find"),
+        Binding("f", "hints", "Jump hints", id="article.hints"),
         Binding("enter", "pick_span", "Pick", id="article.pick_span"),
         Binding("tab", "next_span(1)", "Next span", show=False, id="article.next_span"),
         Binding("shift+tab", "next_span(-1)", "Previous span", show=False, id="article.previous_span"),
@@ -119,6 +156,10 @@ A label key tags the selection. **enter** picks the span under the cursor
         "article-view--selection",
         "article-view--active-span",
         "article-view--blank",
+        "article-view--ghost",
+        "article-view--hint",
+        "article-view--search-bar",
+        "article-view--search-failed",
     }
 
     DEFAULT_CSS = """
@@ -159,6 +200,34 @@ A label key tags the selection. **enter** picks the span under the cursor
 
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, ArticleView.CursorMoved)
+
+    class ModeChanged(Message):
+        """Keys now go to the search bar ("search"), the jump labels ("hints"), or back to
+        the bindings (None): the key bar can say which keys apply."""
+
+        def __init__(self, view: ArticleView, mode: str | None) -> None:
+            super().__init__()
+            self.view = view
+            self.mode = mode
+
+        @property
+        def control(self) -> ArticleView:
+            return self.view
+
+    class CandidateReached(Message):
+        """`;` or `,` selected [start, end): a suggestion's range (suggestion set) or a
+        candidate's (suggestion None). The screen can say what a label key or `y` will do."""
+
+        def __init__(self, view: ArticleView, start: int, end: int, suggestion: Suggestion | None) -> None:
+            super().__init__()
+            self.view = view
+            self.start = start
+            self.end = end
+            self.suggestion = suggestion
+
+        @property
+        def control(self) -> ArticleView:
+            return self.view
 
     class SpanPicked(Message):
         """A span became active (or none: uid is None)."""
@@ -203,6 +272,16 @@ A label key tags the selection. **enter** picks the span under the cursor
         self._prefetch_pending = False
         """Called with the cursor's offset whenever it moves (instead of posting CursorMoved)."""
         self._frame_state: tuple[int, int, tuple[int, int] | None, int, bool, Span | None, str] | None = None
+        # Sorted (start, end) of the spans, for candidates and hints; None after a change.
+        self._ranges: list[tuple[int, int]] | None = None
+        # Ghost spans: offers drawn until accepted or rejected, indexed like the spans.
+        self._suggestions: list[Suggestion] = []
+        self._suggestion_starts: list[int] = []
+        self._bucket_suggestions: dict[int, list[Suggestion]] = {}
+        self._hints: HintState | None = None
+        self._search: SearchState | None = None
+        self._last_query = ""
+        self._overlay = 0  # bumped when the hint labels change: part of the row cache key
 
     # -- data in ---------------------------------------------------------------
 
@@ -213,10 +292,12 @@ A label key tags the selection. **enter** picks the span under the cursor
         line counts are a few `str.find`/`str.count` calls per block, and nothing is
         wrapped until a row is drawn.
         """
+        self._end_modes()
         self.text = text
         self._blocks = TextBlocks(text)
         self._layout = None
         self._block_versions = {}
+        self._set_suggestions([])
         self._cache.clear()
         self._exact = None
         self._snapped = None
@@ -253,6 +334,7 @@ A label key tags the selection. **enter** picks the span under the cursor
         old = self._spans_by_uid.get(span.uid)
         if old is not None:
             self._drop(old)
+        self._ranges = None
         insort(self._spans, span, key=_span_order)
         self._spans_by_uid[span.uid] = span
         for bucket in self._buckets_of(span):
@@ -271,6 +353,7 @@ A label key tags the selection. **enter** picks the span under the cursor
         self._touch(old.start, old.end)
 
     def _drop(self, span: Span) -> None:
+        self._ranges = None
         index = bisect_left(self._spans, _span_order(span), key=_span_order)
         while index < len(self._spans) and self._spans[index].uid != span.uid:
             index += 1
@@ -292,6 +375,7 @@ A label key tags the selection. **enter** picks the span under the cursor
         self._refresh_offsets(start, end)
 
     def _set_spans(self, spans: list[Span]) -> None:
+        self._ranges = None
         self._spans = sorted(spans, key=_span_order)
         self._spans_by_uid = {span.uid: span for span in self._spans}
         by_bucket: dict[int, list[Span]] = {}
@@ -309,6 +393,81 @@ A label key tags the selection. **enter** picks the span under the cursor
     @property
     def spans(self) -> list[Span]:
         return list(self._spans)
+
+    def _tagged(self) -> list[tuple[int, int]]:
+        """The shown spans as sorted (start, end): what candidates and hints count as tagged."""
+        if self._ranges is None:
+            self._ranges = sorted((span.start, span.end) for span in self._spans)
+        return self._ranges
+
+    # -- suggestions (ghost spans) ----------------------------------------------
+
+    def set_suggestions(self, suggestions: list[Suggestion]) -> None:
+        """Draw these suggestions as ghost spans (replacing any before); [] removes them all.
+
+        They are never spans: not in `spans`, not under `spans_at`, not picked by enter
+        or tab. `;` and `,` stop on them, and `suggestion_at` says which one is under the
+        cursor, for the screen to accept or reject.
+        """
+        before = set(self._suggestions)
+        after = set(suggestions)
+        changed = before ^ after
+        if not changed:
+            return
+        self._set_suggestions(suggestions)
+        if len(changed) > 64:
+            self._generation += 1
+            self.refresh()
+            return
+        # The screen hands the whole list back after every accept or reject: repaint
+        # only the rows of the offers that came or went.
+        for item in changed:
+            self._touch(item.start, item.end)
+
+    def remove_suggestions(self, suggestions: list[Suggestion]) -> None:
+        """Stop drawing these (accepted or rejected); only their rows are repainted."""
+        gone = set(suggestions)
+        kept = [item for item in self._suggestions if item not in gone]
+        if len(kept) == len(self._suggestions):
+            return
+        self._set_suggestions(kept)
+        for item in gone:
+            self._touch(item.start, item.end)
+
+    @property
+    def suggestions(self) -> list[Suggestion]:
+        """The suggestions drawn now, in reading order."""
+        return list(self._suggestions)
+
+    def suggestion_at(self, offset: int | None = None) -> Suggestion | None:
+        """The suggestion under offset (the cursor by default), the innermost when they nest."""
+        offset = self.cursor if offset is None else offset
+        bucket = min(offset, max(len(self.text) - 1, 0)) // SPAN_BUCKET
+        found = [item for item in self._bucket_suggestions.get(bucket, ()) if item.start <= offset < item.end]
+        return min(found, key=lambda item: (item.end - item.start, item.start, item.label)) if found else None
+
+    def _set_suggestions(self, suggestions: list[Suggestion]) -> None:
+        ordered = sorted(suggestions, key=_suggestion_order)
+        self._suggestions = ordered
+        self._suggestion_starts = [item.start for item in ordered]
+        by_bucket: dict[int, list[Suggestion]] = {}
+        for item in ordered:
+            for bucket in range(item.start // SPAN_BUCKET, max(item.start, item.end - 1) // SPAN_BUCKET + 1):
+                by_bucket.setdefault(bucket, []).append(item)
+        self._bucket_suggestions = by_bucket
+
+    def _next_suggestion(self, offset: int, direction: int, tagged: list[tuple[int, int]]) -> Suggestion | None:
+        """The first suggestion starting after offset (before it with -1) that no span covers."""
+        items, starts = self._suggestions, self._suggestion_starts
+        if direction > 0:
+            for index in range(bisect_right(starts, offset), len(items)):
+                if not covered((items[index].start, items[index].end), tagged):
+                    return items[index]
+            return None
+        for index in range(bisect_left(starts, offset) - 1, -1, -1):
+            if not covered((items[index].start, items[index].end), tagged):
+                return items[index]
+        return None
 
     # -- queries ---------------------------------------------------------------
 
@@ -423,12 +582,252 @@ A label key tags the selection. **enter** picks the span under the cursor
         self.select_range(*found)
 
     def action_select_sentence(self) -> None:
-        found = sentence_at(self.text, self.cursor)
-        if found is None:
+        """The sentence at the cursor, as a claim is tagged: closing punctuation and quotes left out."""
+        self._select_unit(sentence_span(self.text, self.cursor))
+
+    def action_select_claim(self) -> None:
+        """From the word at the cursor to where the claim ends (units.claim_from)."""
+        self._select_unit(claim_from(self.text, self.cursor))
+
+    def action_smart_select(self) -> None:
+        """The quantity, name or word at the cursor; with a selection, the next larger unit."""
+        selection = self.selection
+        if selection is None:
+            found = smart_unit_at(self.text, self.cursor)
+        else:
+            found = grow(self.text, *selection)
+        self._select_unit(found)
+
+    def _select_unit(self, found: tuple[int, int] | None) -> None:
+        if found is None or found[0] >= found[1]:
             self.app.bell()
             return
-        # A claim is the whole sentence, its closing full stop or quote mark included.
+        # Exact: the unit finders already trimmed it; snapping must not move its edges.
         self.select_range(*found, exact=True)
+
+    def action_candidate(self, direction: int) -> None:
+        """Select the nearest untagged candidate or suggestion after (before) the cursor.
+
+        Candidates (names, quantities, reported content) and suggestions are merged,
+        nearest first; where both start at the same place the suggestion wins, since it
+        carries a label `y` can accept. The cursor goes to the start, so the next `;`
+        goes on from there.
+        """
+        text, cursor = self.text, self.cursor
+        if not text:
+            self.app.bell()
+            return
+        tagged = self._tagged()
+        # A tag far behind the way a search goes cannot cover what it finds (words.covered
+        # looks a candidate's length back): leave those out of the units' sort.
+        if direction > 0:
+            tagged = tagged[bisect_left(tagged, (cursor - _TAG_REACH, -1)) :]
+            candidate = next_candidate(text, cursor, tagged)
+        else:
+            candidate = previous_candidate(text, cursor, tagged)
+        suggestion = self._next_suggestion(cursor, direction, tagged)
+        if suggestion is not None and candidate is not None:
+            if (candidate[0] < suggestion.start) if direction > 0 else (candidate[0] > suggestion.start):
+                suggestion = None
+        if suggestion is not None:
+            start, end = suggestion.start, suggestion.end
+        elif candidate is not None:
+            start, end = candidate
+        else:
+            self.app.bell()
+            self.notify("No more candidates " + ("below" if direction > 0 else "above"), timeout=2)
+            return
+        self.scroll_to_offset(start)
+        self._exact = (start, end)
+        self.anchor = end
+        self.move_to(start, select=True)
+        self.post_message(self.CandidateReached(self, start, end, suggestion))
+
+    # -- jump hints ----------------------------------------------------------------
+
+    def visible_range(self) -> tuple[int, int]:
+        """Offsets [start, end) of the text on the rows shown now (the search bar's row excluded)."""
+        layout = self._layout
+        rows = self._text_rows()
+        if layout is None or rows <= 0 or not self.text:
+            return (0, 0)
+        top = int(self.scroll_y)
+        first = layout.row(*layout.locate(top))
+        last = layout.row(*layout.locate(top + rows - 1))
+        return first.start, max(first.start, last.end)
+
+    def action_hints(self) -> None:
+        """Label every visible word start; typing a label jumps there (escape cancels)."""
+        self._end_search(keep=True)
+        labels = hint_labels(self.text, self.visible_range(), self.cursor, self._tagged())
+        if not labels:
+            self.app.bell()
+            return
+        self._hints = HintState(labels)
+        self._overlay += 1
+        self.refresh()
+        self.post_message(self.ModeChanged(self, "hints"))
+
+    @property
+    def hints(self) -> dict[str, int]:
+        """The jump labels on screen (label -> offset) still reachable; {} outside hint mode."""
+        state = self._hints
+        if state is None:
+            return {}
+        return {label: offset for label, offset in state.labels.items() if label.startswith(state.typed)}
+
+    def _end_hints(self) -> None:
+        if self._hints is None:
+            return
+        self._hints = None
+        self._overlay += 1
+        self.refresh()
+        self.post_message(self.ModeChanged(self, None))
+
+    def _hint_key(self, event: events.Key) -> None:
+        state = self._hints
+        assert state is not None
+        if event.key == "escape":
+            self._end_hints()
+        elif event.key == "backspace":
+            if state.back():
+                self._overlay += 1
+                self.refresh()
+            else:
+                self._end_hints()
+        elif event.character is not None and event.is_printable and event.character.isalpha():
+            outcome, target = state.feed(event.character)
+            if outcome == "jump" and target is not None:
+                self._end_hints()
+                self.anchor = None
+                self.move_to(target)
+            elif outcome == "narrowed":
+                self._overlay += 1
+                self.refresh()
+            else:
+                self.app.bell()
+        else:
+            self.app.bell()
+
+    # -- search ----------------------------------------------------------------------
+
+    @property
+    def search_query(self) -> str | None:
+        """What is typed in the search bar; None when the bar is closed."""
+        return None if self._search is None else self._search.query
+
+    def action_find(self) -> None:
+        """Open the search bar: typed text moves the cursor to the next match as it is typed."""
+        self._end_hints()
+        if self._search is not None:
+            return
+        self._search = SearchState(self.cursor)
+        self.anchor = None
+        self._scroll_cursor_into_view()  # the bar takes the bottom row
+        self._refresh_bar()
+        self.post_message(self.ModeChanged(self, "search"))
+
+    def _refresh_bar(self) -> None:
+        height = self.scrollable_content_region.height
+        if height > 0:
+            self.refresh_lines(int(self.scroll_y) + height - 1)
+
+    def _text_rows(self) -> int:
+        """Rows that show text: all but the bottom one while the search bar is open."""
+        height = self.scrollable_content_region.height
+        return height - 1 if self._search is not None and height > 1 else height
+
+    def _end_search(self, keep: bool) -> None:
+        """Close the bar; the cursor stays on the match (keep) or goes back to where it began."""
+        state = self._search
+        if state is None:
+            return
+        self._search = None
+        if keep and state.query:
+            self._last_query = state.query  # a search given up with escape is not repeated
+        if not keep:
+            self.move_to(state.origin)
+        self.refresh()
+        self.post_message(self.ModeChanged(self, None))
+
+    def _search_go(self, offset: int) -> None:
+        self.scroll_to_offset(offset)
+        self.move_to(offset)
+
+    def _search_key(self, event: events.Key) -> None:
+        state = self._search
+        assert state is not None
+        key = event.key
+        if key == "escape":
+            self._end_search(keep=False)
+            return
+        if key == "enter":
+            if not state.query and self._last_query:
+                # `/` enter: the previous query again, from the cursor on.
+                found = find_text(self.text, self._last_query, self.cursor)
+                self._end_search(keep=True)
+                if found is None:
+                    self.app.bell()
+                else:
+                    self._search_go(found)
+                return
+            if state.failed:
+                self.app.bell()
+            self._end_search(keep=True)
+            return
+        if key in ("down", "up"):
+            found = state.step(self.text, 1 if key == "down" else -1)
+            if found is None:
+                self.app.bell()
+            else:
+                self._search_go(found)
+        elif key == "backspace":
+            if state.query:
+                self._search_go(state.retype(self.text, state.query[:-1]))
+        elif event.character is not None and event.is_printable:
+            self._search_go(state.retype(self.text, state.query + event.character))
+            if state.failed:
+                self.app.bell()
+        else:
+            # Any other key (an arrow, tab, ctrl+p) closes the bar on the match and then
+            # does what it always does.
+            self._end_search(keep=True)
+            return
+        self._refresh_bar()
+
+    def _end_modes(self) -> None:
+        """A new article: no labels or search bar stay over it."""
+        was_open = self._hints is not None or self._search is not None
+        self._hints = None
+        self._search = None
+        if was_open:
+            self._overlay += 1
+            self.post_message(self.ModeChanged(self, None))
+
+    async def on_key(self, event: events.Key) -> None:
+        """While the search bar or the jump labels are up, keys go to them, not to bindings."""
+        if self._hints is not None:
+            event.stop()
+            event.prevent_default()
+            self._hint_key(event)
+        elif self._search is not None:
+            if event.key in ("escape", "enter", "up", "down", "backspace") or (event.character is not None and event.is_printable):
+                event.stop()
+                event.prevent_default()
+            self._search_key(event)
+
+    def on_paste(self, event: events.Paste) -> None:
+        """Pasted text goes into the search bar when it is open."""
+        state = self._search
+        if state is None or not event.text:
+            return
+        event.stop()
+        self._search_go(state.retype(self.text, state.query + " ".join(event.text.split())))
+        self._refresh_bar()
+
+    def on_blur(self, event: events.Blur) -> None:
+        self._end_hints()
+        self._end_search(keep=True)
 
     def action_clear(self) -> None:
         if self.anchor is None and self.active_uid is None:
@@ -542,7 +941,7 @@ A label key tags the selection. **enter** picks the span under the cursor
     def _scroll_cursor_into_view(self) -> None:
         if not self.is_mounted:
             return
-        height = self.scrollable_content_region.height
+        height = self._text_rows()
         if height <= 0:
             return
         row = self._settled_row_of(self.cursor, height)
@@ -553,7 +952,7 @@ A label key tags the selection. **enter** picks the span under the cursor
             self.scroll_to(y=row - height + 1, animate=False, immediate=True)
 
     def scroll_to_offset(self, offset: int, center: bool = True) -> None:
-        height = self.scrollable_content_region.height
+        height = self._text_rows()
         row = self._settled_row_of(offset, height)
         top = int(self.scroll_y)
         if center and not top <= row < top + height:
@@ -732,6 +1131,9 @@ A label key tags the selection. **enter** picks the span under the cursor
         if event.button != 1:
             return
         self.focus()
+        # A click is a jump of its own: jump labels go, the search bar closes where it is.
+        self._end_hints()
+        self._end_search(keep=True)
         offset = self._offset_from_event(event)
         self._dragging = True
         self._drag_moved = False
@@ -790,6 +1192,23 @@ A label key tags the selection. **enter** picks the span under the cursor
             else:
                 tint = background.blend(colour, 0.55 if not nested else 0.7)
                 style = Style(bgcolor=tint.rich_color, color=tint.get_contrast_text(1.0).rich_color, bold=True)
+            self._label_styles[key] = style
+        return style
+
+    def _ghost_style(self, name: str) -> Style:
+        """A suggestion: the label's colour on the article's own background, in the
+        `article-view--ghost` text style (dim, italic, underlined), so it never looks
+        like a span, which has a tinted background."""
+        key = f"ghost|{name}"
+        style = self._label_styles.get(key)
+        if style is None:
+            label = self._labels.get(name)
+            base = self.rich_style
+            background = Color.from_rich_color(base.bgcolor) if base.bgcolor else Color(0, 0, 0)
+            colour = Color.parse(label.color) if label else Color(171, 178, 191)
+            foreground = background.blend(colour, 0.85)
+            ghost = self.get_component_rich_style("article-view--ghost", partial=True)
+            style = Style(color=foreground.rich_color) + ghost
             self._label_styles[key] = style
         return style
 
@@ -863,6 +1282,14 @@ A label key tags the selection. **enter** picks the span under the cursor
     def render_line(self, y: int) -> Strip:
         state = self._frame_state if self._frame_state is not None else self._row_state()
         top, width, selection, cursor_at, dim_cursor, active, theme = state
+        search = self._search
+        if search is not None and y == self.scrollable_content_region.height - 1 and y > 0:
+            return search_bar_strip(
+                search,
+                width,
+                self.rich_style + self.get_component_rich_style("article-view--search-bar", partial=True),
+                self.get_component_rich_style("article-view--search-failed", partial=True),
+            )
         row_index = top + y
         layout = self._layout
         if layout is None or row_index >= layout.total:
@@ -895,6 +1322,7 @@ A label key tags the selection. **enter** picks the span under the cursor
             cursor,
             act,
             theme,
+            self._overlay if self._hints is not None else 0,
         )
         cached = self._cache.get(key)
         if cached is not None:
@@ -925,11 +1353,28 @@ A label key tags the selection. **enter** picks the span under the cursor
         else:  # a span in two buckets is listed in both: once here
             candidates = list({id(s): s for b in range(first, last + 1) for s in buckets.get(b, ())}.values())
         spans = [s for s in candidates if s.start < row_end and s.end > row_start]
+        ghosts: list[Suggestion] = []
+        if self._bucket_suggestions:
+            found = {
+                id(g): g for b in range(first, last + 1) for g in self._bucket_suggestions.get(b, ()) if g.start < row_end and g.end > row_start
+            }
+            ghosts = list(found.values())
+        # Jump labels drawn over the first letters of their words: (start, end, letters).
+        labels: list[tuple[int, int, str]] = []
+        if self._hints is not None:
+            typed = len(self._hints.typed)
+            for offset, label in self._hints.in_range(row_start, row_end):
+                letters = label[typed:]
+                end = min(offset + len(letters), row_end)
+                if end > offset:
+                    labels.append((offset, end, letters[: end - offset]))
         cursor_offset = cursor if cursor is None or cursor >= 0 else -1 - cursor
         points = {row_start, row_end}
-        for span in spans:
+        for span in (*spans, *ghosts):
             points.add(min(max(span.start, row_start), row_end))
             points.add(min(max(span.end, row_start), row_end))
+        for start, end, _ in labels:
+            points.update((start, end))
         for pair in (sel, act):
             if pair is not None:
                 points.update((min(pair[0], row_end), min(pair[1], row_end)))
@@ -938,6 +1383,7 @@ A label key tags the selection. **enter** picks the span under the cursor
         ordered = sorted(p for p in points if row_start <= p <= row_end)
         if cursor is not None and cursor < 0:
             cursor_style = Style(underline=True, bold=True)
+        hint_style = self.get_component_rich_style("article-view--hint", partial=True) if labels else Style()
         segments: list[Segment] = []
         display, shift = wrapped.display, wrapped.start
         for a, b in zip(ordered, ordered[1:]):
@@ -952,12 +1398,22 @@ A label key tags the selection. **enter** picks the span under the cursor
                     style = style + self._label_style(span.label, nested and span is covering[-1])
                 if nested:
                     style = style + Style(underline=True)
+            elif ghosts:
+                # A suggestion shows only where no span is: it is an offer, never a span.
+                ghost = next((g for g in ghosts if g.start <= a and g.end >= b), None)
+                if ghost is not None:
+                    style = style + self._ghost_style(ghost.label)
             if act is not None and act[0] <= a and b <= act[1]:
                 style = style + active_style
             if sel is not None and sel[0] <= a and b <= sel[1]:
                 style = style + selection_style
             if cursor_offset is not None and a == cursor_offset:
                 style = style + cursor_style
+            label = next((item for item in labels if item[0] <= a < item[1]), None) if labels else None
+            if label is not None:
+                letters = label[2][a - label[0] : b - label[0]]
+                segments.append(Segment(letters, style + hint_style))
+                continue
             segments.append(Segment(display[a - shift : b - shift], style))
         if row.last and cursor_offset == row_end:
             style = base + (selection_style if sel is not None and sel[1] > row_end else Style())

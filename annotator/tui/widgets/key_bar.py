@@ -20,6 +20,24 @@ from annotator.cells import cell_width, clip_cells
 _PALETTE_HINT = "  ^p palette"
 
 
+# Keys that appear only while they apply (a picked span, suggestions on screen): when
+# they do, they matter more than the keys always there.
+_CONTEXTUAL = frozenset({"delete_span", "edit_note", "propagate", "accept_suggestion", "reject_suggestion"})
+
+
+def _rank(action: str) -> int:
+    """Help, then quit: on a narrow terminal the end of the bar is left out, and "?" is
+    the way in, ctrl+q the way out (q tags QUANTITY; newcomers look for a quit key).
+    Then the label keys (tagging is the work), the keys of the moment, the rest."""
+    if action == "help":
+        return 0
+    if action in ("quit", "app.quit"):
+        return 1
+    if action.startswith("tag("):
+        return 2
+    return 3 if action in _CONTEXTUAL else 4
+
+
 class KeyBar(Widget):
     """Key and description pairs of the screen's active, shown bindings."""
 
@@ -47,13 +65,12 @@ class KeyBar(Widget):
         if not self.is_attached or self.screen is not screen or not self.screen.is_active:
             return
         by_action: defaultdict[str, list] = defaultdict(list)
+        # A screen may keep a live key off the bar while it does not apply (suggestion keys).
+        listed = getattr(self.screen, "in_key_bar", None)
         for node, binding, enabled, _tooltip in self.screen.active_bindings.values():
-            if binding.show and enabled:
+            if binding.show and enabled and (listed is None or listed(binding.action)):
                 by_action[binding.action].append((node, binding))
-        # Help, then quit: on a narrow terminal the end of the bar is left out, and "?"
-        # is the way in, ctrl+q the way out (q tags QUANTITY; newcomers look for a quit key).
-        first = {"help": 0, "quit": 1, "app.quit": 1}
-        ordered = sorted(by_action.values(), key=lambda entries: first.get(entries[0][1].action, 2))
+        ordered = sorted(by_action.values(), key=lambda entries: _rank(entries[0][1].action))
         entries: list[tuple[str, str, str, object]] = []
         for node, binding in (found[0] for found in ordered):
             # Label names come from a labels file: a long or wide one is cut, by cells.
