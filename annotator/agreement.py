@@ -16,6 +16,8 @@ Units and rules (also in docs/review-and-agreement.md):
   pair over the units both analysts coded.
 - Per label, the values are reduced to "this label" / "not this label" on the units of
   the label's kind; per kind, the units of that kind; overall, all units.
+- Beside span agreement, attribution agreement per pair: claims paired by exact span,
+  then source, cue, form and stance compared (annotator.attribution_agreement).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from annotator.attribution_agreement import CLAIM_LABELS, AttributionAgreement, attribution_agreement
 from annotator.model import Span
 from annotator.review import GOLD
 from annotator.review import SUGGESTION_PREFIX  # imported model suggestions' analyst names
@@ -194,6 +197,8 @@ class AgreementReport:
     kinds: list[Scope]
     labels: list[Scope]
     documents: list[DocumentFigures]
+    attribution: dict[tuple[str, str], AttributionAgreement] = field(default_factory=dict)
+    """Per analyst pair: how claims they both tagged are attributed (annotator.attribution_agreement)."""
 
 
 @dataclass(frozen=True)
@@ -303,7 +308,29 @@ def agreement(
         per_document.append(
             DocumentFigures(document.id, document.key, document.title, alpha, sum(f1s) / len(f1s) if f1s else None, disagreements)
         )
-    return AgreementReport(annotators, overall, kinds, label_scopes, per_document)
+    return AgreementReport(
+        annotators, overall, kinds, label_scopes, per_document, attribution_by_pair(documents, annotators, kind_of)
+    )
+
+
+def attribution_by_pair(
+    documents: list[DocumentInput], annotators: list[str], kind_of: dict[str, str]
+) -> dict[tuple[str, str], AttributionAgreement]:
+    """Attribution agreement for each analyst pair, on the articles both coded.
+
+    Every span takes part (not only the --label ones): a claim's source is a mention of
+    another label, looked up among the analyst's spans.
+    """
+    claim_labels = tuple(sorted(name for name, kind in kind_of.items() if kind == "claim")) or CLAIM_LABELS
+    figures: dict[tuple[str, str], AttributionAgreement] = {}
+    for a, b in combinations(annotators, 2):
+        pairs = [
+            (document.spans.get(a, []), document.spans.get(b, []))
+            for document in documents
+            if a in document.coded_by and b in document.coded_by
+        ]
+        figures[(a, b)] = attribution_agreement(pairs, claim_labels)
+    return figures
 
 
 def inputs_from_store(store, annotators: list[str] | None = None) -> tuple[list[DocumentInput], list[str]]:  # type: ignore[no-untyped-def]
@@ -358,6 +385,7 @@ def report_to_json(report: AgreementReport) -> dict[str, object]:
 
     return {
         "annotators": report.annotators,
+        "attribution": [{"a": a, "b": b, **figures.to_json()} for (a, b), figures in report.attribution.items()],
         "overall": scope(report.overall),
         "kinds": [scope(s) for s in report.kinds],
         "labels": [scope(s) for s in report.labels],

@@ -32,6 +32,8 @@ NO_ANNOTATOR = {
     "agreement": "use --annotators after the command to choose analysts",
     "merge": "a merge brings in every analyst's work",
     "search": "search looks through every analyst's spans",
+    "entities": "the entity registry is the whole team's",
+    "quantities": "quantities are listed from every analyst's spans",
 }
 # What --annotator means differs by command; each --help says its own meaning.
 NAME_HELP = "Your name: the analyst the spans you tag are saved under (default: $ANNOTATOR_NAME, else your OS user)."
@@ -436,10 +438,12 @@ def export(
             if target.is_dir():
                 raise InputError(f"--out {target}: is a folder; native export writes a file")
             replaced = target.exists()
-            count = export_native(store, target, selection)
+            count, registry = export_native(store, target, selection)
     finally:
         store.close()
     click.echo(f"wrote {counted(count, 'document')} to {one_line(str(target))}{REPLACED if replaced else ''}")
+    for line in registry:
+        click.echo(line)
 
 
 @cli.command()
@@ -646,6 +650,18 @@ def agreement_command(db_path: Path | None, names: str | None, labels: tuple[str
                 f"{_figure(exact.precision)} {_figure(exact.recall)} {_figure(exact.f1)}  {_figure(overlap.f1)}"
             )
             first = False
+    click.echo("\nAttribution (claims both tagged on the same span; docs/review-and-agreement.md):")
+    click.echo(f"  {'pair':<24} {'claims':>6} {'only a':>6} {'only b':>6}  {'source':<12} {'cue':<12} {'form':<12} {'stance':<12} kappa form/stance")
+    for (a, b), figures in report.attribution.items():
+        cells = []
+        for name in ("source", "cue", "form", "stance"):
+            field_figures = figures.fields[name]
+            percent = field_figures.percent
+            cells.append(fit(" -" if percent is None else f"{percent:3.0f}% {field_figures.agreed}/{field_figures.compared}", 12))
+        click.echo(
+            f"  {fit(f'{a} ~ {b}', 24)} {figures.matched:>6} {figures.only_a:>6} {figures.only_b:>6}  {' '.join(cells)} "
+            f"{_figure(figures.fields['form'].kappa)} {_figure(figures.fields['stance'].kappa)}"
+        )
     click.echo("\nArticles by disagreement:")
     for figures in sorted(report.documents, key=lambda d: (-(d.disagreements), d.key)):
         click.echo(
@@ -684,6 +700,10 @@ def merge_command(other: Path, db_path: Path | None) -> None:
         f"{counted(len(report.conflicts), 'conflict')}; {counted(report.actions, 'history entry', 'history entries')}, "
         f"{counted(report.progress, 'progress mark')} updated"
     )
+    click.echo(
+        f"  entities: {report.entities_added} added, {report.entities_changed} changed; "
+        f"{counted(report.entity_actions, 'entity history entry', 'entity history entries')}"
+    )
     if report.spans_duplicate:
         click.echo(f"  {counted(report.spans_duplicate, 'span')} already here under another identity, not added twice")
     for conflict in report.conflicts:
@@ -700,6 +720,175 @@ def merge_command(other: Path, db_path: Path | None) -> None:
             err=True,
         )
 
+
+@cli.group("entities", invoke_without_command=True)
+@_db_option
+@click.option("--label", "label", default=None, help="Only entities of this type (an entity label, e.g. ORG).")
+@click.option("--query", "query", default=None, help="Only entities whose name or an alias contains these words (case aside).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per entity.")
+@click.pass_context
+def entities_command(ctx: click.Context, db_path: Path | None, label: str | None, query: str | None, as_json: bool) -> None:
+    """The entity registry: name, type, aliases, external id and how many mentions link to it.
+
+    `annotator entities show NAME_OR_UID` lists every mention of one entity across the corpus.
+
+    \b
+    Examples:
+      annotator entities --db team.db --label ORG
+      annotator entities --query gknb --json
+      annotator entities show "State Committee for National Security"
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from annotator.text import one_line
+
+    store = open_db(db_path, read_only=True)
+    try:
+        if label is not None:
+            kinds = {item.name: item.kind for item in store.labels()}
+            if kinds.get(label) != "entity":
+                known = ", ".join(sorted(name for name, kind in kinds.items() if kind == "entity"))
+                raise InputError(f"--label {label}: not an entity label (known: {known})")
+        found = store.entities(label=label, query=query)
+        counts = store.entity_mention_counts()
+    finally:
+        store.close()
+    if as_json:
+        for entity in found:
+            record = {**entity.to_json(), "mentions": counts.get(entity.uid, 0)}
+            click.echo(json_for_terminal(json.dumps(record, ensure_ascii=False)))
+        return
+    if not found:
+        click.echo("no entity matches" if label or query else "no entities yet (link a mention in the app to create one)")
+        return
+    click.echo(f"  {'name':<36} {'type':<10} {'mentions':>8}  {'external id':<14} aliases")
+    for entity in found:
+        aliases = ", ".join(one_line(alias, 30) for alias in entity.aliases) or "-"
+        click.echo(
+            f"  {fit(entity.name, 36)} {fit(entity.label, 10)} {counts.get(entity.uid, 0):>8}  "
+            f"{fit(entity.external_id or '-', 14)} {one_line(aliases, 80)}"
+        )
+    click.echo(f"{counted(len(found), 'entity', 'entities')}")
+
+
+@entities_command.command("show")
+@click.argument("name_or_uid")
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per mention.")
+def entities_show_command(name_or_uid: str, db_path: Path | None, as_json: bool) -> None:
+    """Every mention of one entity across the corpus: article, offsets, text, analyst.
+
+    NAME_OR_UID is the entity's uid, its name or an alias (case aside). Mentions of
+    entities merged into it are its mentions.
+
+    \b
+    Example:
+      annotator entities show GKNB --db team.db
+    """
+    from annotator.text import one_line
+
+    store = open_db(db_path, read_only=True)
+    try:
+        entity = store.resolve(name_or_uid)
+        if entity is None:
+            wanted = " ".join(name_or_uid.split()).casefold()
+            named = [
+                e for e in store.entities(query=name_or_uid)
+                if e.name.casefold() == wanted or wanted in (a.casefold() for a in e.aliases)
+            ]
+            if not named:
+                raise InputError(f"entities show: no entity named {name_or_uid!r} (see 'annotator entities --query')")
+            if len(named) > 1:
+                choices = ", ".join(f"{e.uid} ({e.label})" for e in named)
+                raise InputError(f"entities show: {len(named)} entities are named {name_or_uid!r}; give a uid: {choices}")
+            entity = named[0]
+        mentions = store.mentions_of(entity.uid)
+    finally:
+        store.close()
+    if as_json:
+        for mention in mentions:
+            record = {
+                "entity": entity.uid, "id": mention.document_key, "title": mention.document_title,
+                "start": mention.start, "end": mention.end, "text": mention.text, "label": mention.label,
+                "annotator": mention.annotator, "span": mention.span_uid,
+            }
+            click.echo(json_for_terminal(json.dumps(record, ensure_ascii=False)))
+        return
+    external = f"  {one_line(entity.external_id, 30)}" if entity.external_id else ""
+    click.echo(f"{one_line(entity.name, 80)} ({one_line(entity.label, 20)}){external}  uid {one_line(entity.uid, 40)}")
+    if entity.aliases:
+        click.echo(f"  aliases: {one_line(', '.join(entity.aliases), 120)}")
+    for mention in mentions:
+        click.echo(
+            f"  {fit(mention.document_key, 24)} {mention.start:>7}-{mention.end:<7} {fit(mention.label, 8)} "
+            f"{fit(mention.annotator, 16)} {one_line(mention.text, 60)}"
+        )
+    click.echo(f"{counted(len(mentions), 'mention')}")
+
+
+@cli.command("quantities")
+@_db_option
+@click.option("--counts", "counts", default=None, metavar="KEY", help="Only figures counting this (e.g. deaths, ammunition).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per quantity.")
+def quantities_command(db_path: Path | None, counts: str | None, as_json: bool) -> None:
+    """Every quantity in the corpus, grouped by what it counts, so figures for the same thing sit side by side.
+
+    A quantity's value is the one stored on its span (filled from its text, or edited
+    by hand); what it counts is read from that value ("at least 144 deaths" counts deaths).
+
+    \b
+    Examples:
+      annotator quantities --db team.db
+      annotator quantities --counts deaths --json
+    """
+    from annotator.quantities import Quantity, counted_key, parse_quantity
+    from annotator.text import one_line
+
+    store = open_db(db_path, read_only=True)
+    try:
+        rows = store.quantity_rows()
+    finally:
+        store.close()
+    grouped: dict[str, list[tuple[Any, Quantity]]] = {}
+    for row in rows:
+        quantity = None
+        if row.quantity is not None:
+            try:
+                quantity = Quantity.from_json(json.dumps(row.quantity))
+            except InputError:
+                quantity = None  # a stored value this version cannot read: read the text again
+        if quantity is None:
+            quantity = parse_quantity(row.text)
+        grouped.setdefault(counted_key(quantity), []).append((row, quantity))
+    if counts is not None:
+        wanted = " ".join(counts.split()).casefold()
+        if wanted not in grouped:
+            known = ", ".join(sorted(k for k in grouped if k)) or "none"
+            raise InputError(f"--counts {counts}: no quantity counts that (known: {one_line(known, 200)})")
+        grouped = {wanted: grouped[wanted]}
+    keys = sorted(grouped, key=lambda key: (key == "", key))
+    if as_json:
+        for key in keys:
+            for row, quantity in grouped[key]:
+                record = {
+                    "counts": key, "value": quantity.display(), "quantity": row.quantity, "edited": row.edited,
+                    "id": row.document_key, "title": row.document_title, "start": row.start, "end": row.end,
+                    "text": row.text, "label": row.label, "annotator": row.annotator, "span": row.span_uid,
+                }
+                click.echo(json_for_terminal(json.dumps(record, ensure_ascii=False)))
+        return
+    if not keys:
+        click.echo("no quantities yet")
+        return
+    for key in keys:
+        items = grouped[key]
+        click.echo(f"{one_line(key, 60) if key else '(counts nothing named)'}: {counted(len(items), 'figure')}")
+        for row, quantity in items:
+            edited = " (edited)" if row.edited else ""
+            click.echo(
+                f"  {fit(quantity.display() + edited, 30)} {fit(row.document_key, 20)} {row.start:>7}-{row.end:<7} "
+                f"{fit(row.annotator, 14)} {one_line(row.text, 60)}"
+            )
 
 
 def main() -> None:

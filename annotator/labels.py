@@ -20,7 +20,7 @@ DEFAULT_LABELS: tuple[Label, ...] = (
 )
 
 # Keys the app itself uses (see the help screen); a labels file may not take them.
-APP_KEYS = frozenset("w s t u U n b e a v r x A D S j k y Y f g / ; , ) *".split()) | frozenset("0123456789")
+APP_KEYS = frozenset("w s t u U n b e a v r x A B D E L Q S j k y Y f g / ; , ) * = #".split()) | frozenset("0123456789")
 # Matched whole (fullmatch): "$" would let a final "\n" in.
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}|[a-z]+")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_\-]{0,39}")

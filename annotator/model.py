@@ -77,3 +77,32 @@ class NewSpan:
     uid: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
+
+
+ENTITY_FIELDS = ("uid", "name", "label", "external_id", "note", "merged_into", "created_by", "created_at", "updated_at")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A canonical entity: one row of the registry with its aliases (sorted)."""
+
+    uid: str
+    name: str
+    label: str
+    external_id: str | None
+    note: str
+    merged_into: str | None
+    created_by: str
+    created_at: str
+    updated_at: str
+    aliases: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The state entity_actions and exports keep: every field, aliases as a list."""
+        data: dict[str, Any] = {name: getattr(self, name) for name in ENTITY_FIELDS}
+        data["aliases"] = list(self.aliases)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Entity:
+        return cls(**{name: data.get(name) for name in ENTITY_FIELDS}, aliases=tuple(sorted(data.get("aliases", ()))))

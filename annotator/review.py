@@ -22,7 +22,7 @@ A group is settled once it has a gold span, or every version in it was rejected.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from annotator.cells import ELLIPSIS, cell_width, clip_cells, display_text, graphemes
@@ -37,12 +37,26 @@ def is_analyst(name: str) -> bool:
     return name != GOLD and not name.startswith(SUGGESTION_PREFIX)
 
 
+KNOWLEDGE_FIELDS: tuple[str, ...] = ("entity", "source", "cue", "form", "stance", "disputes")
+"""What a version records beyond its offsets and label: an entity link, a claim's attribution."""
+
+PROVENANCE_KEYS = frozenset({"adjudicated_by", "sources", "source_uids", "needs_review"})
+"""Keys a gold span sets for itself: never copied from an analyst's span."""
+
+
 @dataclass(frozen=True)
 class Version:
     start: int
     end: int
     label: str
     spans: tuple[Span, ...]
+    knowledge: tuple[tuple[str, str], ...] = ()
+    """(field, value) for each of KNOWLEDGE_FIELDS the analysts filled, comparable across analysts."""
+
+    @property
+    def facts(self) -> dict[str, str]:
+        """The version's knowledge as a dict: field -> comparable value (an entity uid, or "text @start–end")."""
+        return dict(self.knowledge)
 
     @property
     def annotators(self) -> list[str]:
@@ -82,15 +96,44 @@ class Group:
         """The gold spans standing for version `index`: taking it out of gold removes these.
 
         A gold span equal to the version counts too, whichever version it came from, so a
-        version is never put in gold twice.
+        version is never put in gold twice; but not one accepted from a version with the
+        same offsets and label and another attribution (that one is its own).
         """
         version = self.versions[index]
         uids = {s.uid for s in version.spans}
+        key = (version.start, version.end, version.label)
+        siblings = {
+            s.uid
+            for other in self.versions
+            if other is not version and (other.start, other.end, other.label) == key
+            for s in other.spans
+        }
         return [
             gold
             for gold in self.gold
-            if _sources(gold) & uids or (gold.start, gold.end, gold.label) == (version.start, version.end, version.label)
+            if _sources(gold) & uids
+            or ((gold.start, gold.end, gold.label) == key and not _sources(gold) & siblings)
         ]
+
+    def same_place(self, index: int) -> list[Span]:
+        """Gold spans on version `index`'s offsets and label from another version (another attribution).
+
+        Only one gold span fits a place: putting this version in gold replaces them.
+        """
+        version = self.versions[index]
+        own = {id(g) for g in self.gold_for(index)}
+        return [
+            gold
+            for gold in self.gold
+            if id(gold) not in own and (gold.start, gold.end, gold.label) == (version.start, version.end, version.label)
+        ]
+
+    def differing(self) -> set[str]:
+        """The knowledge fields the group's versions do not all agree on (a missing value differs)."""
+        if len(self.versions) < 2:
+            return set()
+        facts = [v.facts for v in self.versions]
+        return {name for name in KNOWLEDGE_FIELDS if len({f.get(name) for f in facts}) > 1 and any(name in f for f in facts)}
 
 
 def group_spans(
@@ -104,13 +147,16 @@ def group_spans(
     gold_spans: list[Span] = []
     for span in spans:
         (gold_spans if span.annotator == GOLD else analyst_spans).append(span)
-    by_key: dict[tuple[str, int, int, str], list[Span]] = {}
+    by_uid = {span.uid: span for span in analyst_spans}
+    # Same offsets and label but another entity or attribution is another version: the
+    # reviewer picks which goes into gold.
+    by_key: dict[tuple[str, int, int, str, tuple[tuple[str, str], ...]], list[Span]] = {}
     for span in analyst_spans:
         kind = kind_of.get(span.label, "entity")
-        by_key.setdefault((kind, span.start, span.end, span.label), []).append(span)
+        by_key.setdefault((kind, span.start, span.end, span.label, knowledge_of(span, by_uid)), []).append(span)
     versions = sorted(
-        ((key[0], Version(key[1], key[2], key[3], tuple(v))) for key, v in by_key.items()),
-        key=lambda kv: (kv[1].start, -kv[1].end, kv[1].label),
+        ((key[0], Version(key[1], key[2], key[3], tuple(v), key[4])) for key, v in by_key.items()),
+        key=lambda kv: (kv[1].start, -kv[1].end, kv[1].label, kv[1].knowledge),
     )
     # Union-find over competing versions, swept in start order per kind.
     parent = list(range(len(versions)))
@@ -193,9 +239,89 @@ def _owner(gold: Span, groups: list[Group], kind_of: dict[str, str]) -> Group | 
     return best
 
 
-def gold_attrs(version: Version, reviewer: str) -> dict[str, object]:
-    """What a gold span records of where it came from."""
+def _at(text: str, start: int, end: int) -> str:
+    return f"{text} @{start}–{end}"
+
+
+def knowledge_of(span: Span, spans_by_uid: Mapping[str, Span]) -> tuple[tuple[str, str], ...]:
+    """A span's entity link and attribution as comparable (field, value) pairs.
+
+    Each analyst's source points at their own mention span, so a source mention is
+    compared by its text and offsets ("GKNB @4–8"), not its uid; free text by its words.
+    """
+    attrs = span.attrs if isinstance(span.attrs, dict) else {}
+    facts: list[tuple[str, str]] = []
+    entity = attrs.get("entity")
+    if isinstance(entity, str) and entity:
+        facts.append(("entity", entity))
+    source = attrs.get("source")
+    if isinstance(source, dict):
+        mention = spans_by_uid.get(source["span"]) if isinstance(source.get("span"), str) else None
+        if mention is not None:
+            facts.append(("source", _at(mention.text, mention.start, mention.end)))
+        elif isinstance(source.get("text"), str) and source["text"].strip():
+            facts.append(("source", f"“{' '.join(source['text'].split())}”"))
+    cue = attrs.get("cue")
+    if isinstance(cue, dict) and isinstance(cue.get("start"), int) and isinstance(cue.get("end"), int):
+        facts.append(("cue", _at(str(cue.get("text", "")), cue["start"], cue["end"])))
+    for name in ("form", "stance"):
+        value = attrs.get(name)
+        if isinstance(value, str) and value:
+            facts.append((name, value))
+    disputed = spans_by_uid.get(attrs["disputes"]) if isinstance(attrs.get("disputes"), str) else None
+    if disputed is not None:
+        facts.append(("disputes", _at(disputed.text, disputed.start, disputed.end)))
+    return tuple(facts)
+
+
+def gold_copies(gold: Iterable[Span], analyst_spans: Iterable[Span]) -> dict[str, str]:
+    """Analyst span uid -> the uid of its gold copy (accepted from it, else on its offsets and label)."""
+    gold = list(gold)
+    copies: dict[str, str] = {}
+    for span in gold:
+        for uid in _sources(span):
+            copies.setdefault(uid, span.uid)
+    places = {(g.start, g.end, g.label): g.uid for g in gold}
+    for span in analyst_spans:
+        if span.uid not in copies and (span.start, span.end, span.label) in places:
+            copies[span.uid] = places[(span.start, span.end, span.label)]
+    return copies
+
+
+def gold_attrs(
+    version: Version,
+    reviewer: str,
+    spans_by_uid: Mapping[str, Span] | None = None,
+    copies: Mapping[str, str] | None = None,
+) -> dict[str, object]:
+    """What a gold span records: where it came from, and the version's entity link and attribution.
+
+    A claim's source and disputed claim name analysts' spans; in gold they name the gold
+    copies of those spans (`copies`). A source mention without a gold copy is kept as its
+    text; a disputed claim without one is left out (gold must not point at an analyst's span).
+    """
+    spans_by_uid = spans_by_uid or {}
+    copies = copies or {}
+    kept: dict[str, object] = {
+        key: value for key, value in version.spans[0].attrs.items() if key not in PROVENANCE_KEYS
+    } if isinstance(version.spans[0].attrs, dict) else {}
+    source = kept.get("source")
+    if isinstance(source, dict) and isinstance(source.get("span"), str):
+        uid = source["span"]
+        if uid in copies:
+            kept["source"] = {"span": copies[uid]}
+        elif uid in spans_by_uid:
+            kept["source"] = {"text": " ".join(spans_by_uid[uid].text.split())}
+        else:
+            kept.pop("source")
+    disputes = kept.get("disputes")
+    if isinstance(disputes, str):
+        if disputes in copies:
+            kept["disputes"] = copies[disputes]
+        else:
+            kept.pop("disputes")
     return {
+        **kept,
         "adjudicated_by": reviewer,
         "sources": version.annotators,
         "source_uids": sorted(s.uid for s in version.spans),

@@ -300,7 +300,7 @@ def _worker(db: str, target: str) -> int:
 
     started = perf_counter()
     with Store.open(db, create=False) as store:
-        count = export_native(store, Path(target), ExportFilter())
+        count, _ = export_native(store, Path(target), ExportFilter())
     elapsed = perf_counter() - started
     print(json.dumps({"export_seconds": elapsed, "documents": count}))
     return 0

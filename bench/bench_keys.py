@@ -1,9 +1,9 @@
 """Keys per span: the cheapest key sequence for the gold fixture, replayed through the real app.
 
-    python bench/bench_keys.py             # the five sample articles (about 2 minutes on 2 cores)
+    python bench/bench_keys.py             # the five sample articles (about 3 minutes on 2 cores)
     python bench/bench_keys.py --quick     # the first article only
     python bench/bench_keys.py --json      # the figures as JSON on stdout
-    python bench/bench_keys.py --features  # first plan with each feature set (about 15 minutes)
+    python bench/bench_keys.py --features  # first plan with each feature set (about 17 minutes)
 
 The yardstick for "an expert needs at most 2.0 keys per span". For every span of
 bench/data/samples_gold.jsonl, in reading order, a shortest-path search finds the fewest

@@ -134,3 +134,20 @@ def test_a_version_3_file_merges_into_a_version_4_one(tmp_path: Path) -> None:
         assert report.documents == 5 and report.entities_added == 0
         assert [e.name for e in store.entities()] == ["GKNB"]
     assert old.read_bytes() == old_bytes  # the other file is only read
+
+
+def test_the_report_counts_each_entity_once(tmp_path: Path) -> None:
+    """A new entity with aliases is one added entity; new aliases of a known one, one change."""
+    base = tmp_path / "base.db"
+    with Store.open(base) as store:
+        store.add_document("kg", "Coup", TEXT)
+        known = store.create_entity("GKNB", "ORG", "alice")
+    other = tmp_path / "other.db"
+    shutil.copyfile(base, other)
+    with Store.open(other) as store:
+        store.create_entity("State Committee for National Security", "ORG", "bob", aliases=("SCNS", "GKNB"))
+        store.add_alias(known.uid, "Kyrgyz security service", "bob")
+        store.add_alias(known.uid, "UKMK", "bob")
+    with Store.open(base) as store:
+        report = store.merge(other)
+    assert (report.entities_added, report.entities_changed) == (1, 1)

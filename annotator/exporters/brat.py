@@ -12,8 +12,15 @@
   (urllib.parse.quote with safe="") because brat values cannot hold spaces.
 - A note is `#<n><TAB>AnnotatorNotes T<n><TAB><note>`, with "\\" written "\\\\" and a line
   break written "\\n".
+- Claim knowledge (docs/exporting.md): a claim's source mention and the claim it
+  disputes are relations, `R1<TAB>Source Arg1:T3 Arg2:T7` and `R2<TAB>Disputes Arg1:T3
+  Arg2:T5`; its form and stance attributes, `A9<TAB>Form T3 direct` and `A10<TAB>Stance
+  T3 reported`; an entity link, a free-text source, a cue, a quantity value are
+  AnnotatorNotes lines `#2<TAB>AnnotatorNotes T1<TAB>annotator:entity {"name": "GKNB",
+  "uid": "..."}` (the attrs key, a space, JSON), which the brat importer reads back.
 - annotation.conf declares the labels grouped by kind (`!claim`, `!entity`, `!quantity`
-  are the kinds, not usable as labels) and the Annotator attribute, so brat opens the
+  are the kinds, not usable as labels), the Source and Disputes relations, and the
+  Annotator, Form and Stance attributes, so brat opens the
   folder as it is. Label names have their white space turned into "_".
 - File names come from document keys, made safe (characters other than letters, digits
   and `. @ + -` become "_") and at most MAX_STEM_BYTES bytes of UTF-8 (a longer key is
@@ -31,6 +38,7 @@ nothing but .txt, .ann and .conf files (a previous brat export).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -40,6 +48,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from annotator.errors import InputError
+from annotator.exporters.knowledge import carried, relations
 from annotator.exporters.report import Report
 from annotator.exporters.records import Record
 from annotator.model import KINDS, Label
@@ -48,6 +57,36 @@ OWN_SUFFIXES = frozenset({".txt", ".ann", ".conf"})
 # File systems allow 255 bytes per name: room for ".txt"/".ann", a "-2" and margin.
 MAX_STEM_BYTES = 200
 KEY_COMMENT = "# key"  # annotation.conf lines: "# key<TAB>stem<TAB>quoted key"
+# Claim attributes as brat attributes: brat name -> attrs key, and the values brat may show.
+KNOWLEDGE_ATTRIBUTES = {"Form": "form", "Stance": "stance"}
+KNOWLEDGE_VALUES = {
+    "Form": ("direct", "indirect", "paraphrase"),
+    "Stance": ("asserted", "reported", "disputed", "denied"),
+}
+# Relation types: attrs key -> brat relation type.
+RELATION_TYPES = {"source": "Source", "disputes": "Disputes"}
+# Knowledge with no brat form of its own goes in an AnnotatorNotes line: this prefix,
+# the attrs key, a space and JSON ("annotator:quantity {...}").
+NOTE_PREFIX = "annotator:"
+NOTE_KEYS = ("entity", "source", "cue", "quantity", "quantity_edited")
+
+
+def knowledge_note(note: str) -> tuple[str, object] | None:
+    """(attrs key, value) of a note the export wrote for span knowledge, else None (a note)."""
+    if not note.startswith(NOTE_PREFIX):
+        return None
+    key, _, rest = note[len(NOTE_PREFIX):].partition(" ")
+    if key not in NOTE_KEYS:
+        return None
+    try:
+        value = json.loads(rest)
+    except ValueError:
+        return None
+    if key == "entity":
+        value = value.get("uid") if isinstance(value, dict) else value
+        if not isinstance(value, str) or not value:
+            return None
+    return key, value
 
 
 def label_type(label: str) -> str:
@@ -95,10 +134,13 @@ def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return pieces or [(start, end)]
 
 
-def annotation_lines(record: Record, report: Report) -> list[str]:
+def annotation_lines(record: Record, report: Report, names: dict[str, str] | None = None) -> list[str]:
+    """The .ann lines of one document; names (entity uid -> name) makes entity notes readable."""
     text = record.document.text
     lines: list[str] = []
     note_number = 0
+    attribute_number = len(record.spans)
+    numbers = {span.span.uid: number for number, span in enumerate(record.spans, start=1)}
     for number, span in enumerate(record.spans, start=1):
         pieces = fragments(text, span.start, span.end)
         where = ";".join(f"{a} {b}" for a, b in pieces)
@@ -108,7 +150,25 @@ def annotation_lines(record: Record, report: Report) -> list[str]:
         if span.span.note:
             note_number += 1
             lines.append(f"#{note_number}\tAnnotatorNotes T{number}\t{escape_note(span.span.note)}")
+        knowledge = carried(span.span.attrs or {})
+        for name, key in KNOWLEDGE_ATTRIBUTES.items():
+            value = knowledge.get(key)
+            if isinstance(value, str) and value and not any(c.isspace() for c in value):
+                attribute_number += 1
+                lines.append(f"A{attribute_number}\t{name} T{number} {value}")
+        for key in NOTE_KEYS:
+            if key not in knowledge:
+                continue
+            value = knowledge[key]
+            if key == "entity" and isinstance(value, str):
+                value = {"uid": value, "name": (names or {}).get(value)} if names and value in names else {"uid": value}
+            note_number += 1
+            shown = json.dumps(value, ensure_ascii=False, sort_keys=True)
+            lines.append(f"#{note_number}\tAnnotatorNotes T{number}\t{escape_note(NOTE_PREFIX + key + ' ' + shown)}")
         report.wrote(record, span)
+    for index, relation in enumerate(relations(record.spans), start=1):
+        head, tail = numbers[relation.head.span.uid], numbers[relation.tail.span.uid]
+        lines.append(f"R{index}\t{RELATION_TYPES[relation.type]} Arg1:T{head} Arg2:T{tail}")
     return lines
 
 
@@ -135,9 +195,16 @@ def annotation_conf(
     for kind, names in by_kind.items():
         lines.append(f"!{kind}")
         lines.extend(f"\t{name}" for name in names)
-    lines += ["", "[relations]", "", "[events]", "", "[attributes]"]
+    lines += ["", "[relations]"]
+    claims = "|".join(by_kind.get("claim", [])) or "<ENTITY>"
+    entities = "|".join(by_kind.get("entity", [])) or "<ENTITY>"
+    lines.append(f"Source\tArg1:{claims}, Arg2:{entities}")
+    lines.append(f"Disputes\tArg1:{claims}, Arg2:{claims}")
+    lines += ["", "[events]", "", "[attributes]"]
     values = "|".join(quote(name, safe="") for name in sorted(annotators))
     lines.append("Annotator\tArg:<ENTITY>" + (f", Value:{values}" if values else ""))
+    for name, allowed in KNOWLEDGE_VALUES.items():
+        lines.append(f"{name}\tArg:{claims}, Value:{'|'.join(allowed)}")
     if keys:
         lines += ["", "# Document keys that are not their file's name (read back by annotator import):"]
         lines.extend(f"{KEY_COMMENT}\t{stem}\t{quote(key, safe='')}" for stem, key in sorted(keys.items()))
@@ -155,7 +222,9 @@ def _check_target(target: Path) -> None:
             )
 
 
-def export(records: Iterable[Record], target: Path, report: Report, labels: list[Label]) -> None:
+def export(
+    records: Iterable[Record], target: Path, report: Report, labels: list[Label], names: dict[str, str] | None = None
+) -> None:
     _check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
@@ -170,7 +239,7 @@ def export(records: Iterable[Record], target: Path, report: Report, labels: list
             if stem != record.document.key:
                 keys[stem] = record.document.key
             _write(building / f"{stem}.txt", record.document.text)
-            _write(building / f"{stem}.ann", "".join(line + "\n" for line in annotation_lines(record, report)))
+            _write(building / f"{stem}.ann", "".join(line + "\n" for line in annotation_lines(record, report, names)))
             for span in record.spans:
                 used.setdefault(label_type(span.label), span.kind)
                 annotators.add(span.annotator)

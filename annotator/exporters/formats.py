@@ -21,6 +21,7 @@ from typing import IO, Any
 from annotator.errors import InputError, counted
 from annotator.exporters import brat, conll, doccano, labelstudio, prodigy, spacy_docbin
 from annotator.exporters.atomic import _mode_for, atomic_binary_writer, atomic_writer
+from annotator.exporters.knowledge import registry_path, write_registry
 from annotator.exporters.native import ExportFilter, escape_separators, native_lines
 from annotator.exporters.report import Report
 from annotator.exporters.records import STATUS_RULES, LeftOut, Record, Scope
@@ -135,12 +136,30 @@ def run_export(
         replaced = out.exists() and not fmt.folder
         _write_target(store, fmt, out, selection, report, scope=scope)
         wrote = _wrote(report, out) + (REPLACED if replaced else "")
-        return Outcome([wrote, *report.lines(fmt.token_based, fmt.name), *report.left_out_lines()])
+        registry = write_registry_beside(store, out)
+        return Outcome([wrote, *registry, *report.lines(fmt.token_based, fmt.name), *report.left_out_lines()])
     if fmt.folder:
         for target in targets[:-1]:
             if not is_our_link(out, target):
                 brat._check_target(target)  # the same refusals as without --split
     return _write_split(store, database, fmt, out, selection, split or "", parts, argv or sys.argv, scope)
+
+
+def registry_line(count: int, path: Path) -> str:
+    return f"entities: wrote {counted(count, 'entity', 'entities')} to {one_line(str(path))}"
+
+
+def write_registry_beside(store: Store, target: Path) -> list[str]:
+    """The entity registry beside an export (exporters/knowledge.py), and the line saying so.
+
+    A database with no entity writes none, unless an earlier export left one there,
+    which is brought up to date (emptied) rather than left to describe another state.
+    """
+    path = registry_path(target)
+    entities = store.entities(include_merged=True)
+    if not entities and not path.exists():
+        return []
+    return [registry_line(write_registry(entities, path), path)]
 
 
 def _wrote(report: Report, target: Path, prefix: str = "") -> str:
@@ -204,7 +223,8 @@ def _write_target(
         return
     items = _records(store, fmt, selection, report, keep, scope)
     if fmt.name == "brat":
-        brat.export(items, target, report, store.labels())
+        names = {entity.uid: entity.name for entity in store.entities(include_merged=True)}
+        brat.export(items, target, report, store.labels(), names)
     elif fmt.name == "spacy":
         spacy_docbin.export(items, target, report)
     else:
@@ -255,7 +275,10 @@ def _write_split(
     reports = {name: Report() for name, _ in parts}
     shown = {name: part_path(out, name) for name, _ in parts}
     manifest_target = manifest_path(out)
-    with SplitSet(out, [path.name for path in shown.values()] + [manifest_target.name]) as generation:
+    registry_target = registry_path(out)
+    with_registry = bool(store.entities(include_merged=True)) or registry_target.exists()
+    names = [path.name for path in shown.values()] + ([registry_target.name] if with_registry else [])
+    with SplitSet(out, names + [manifest_target.name]) as generation:
         paths = {name: generation.path(path.name) for name, path in shown.items()}
         if fmt.name == "native":
             with ExitStack() as stack:
@@ -289,6 +312,14 @@ def _write_split(
             if not reports[name].documents:
                 wrote += f" ({why_empty(fraction, total.documents)})"
             lines.append(wrote)
+        registry_figures: dict[str, Any] | None = None
+        if with_registry:
+            written_registry = generation.path(registry_target.name)
+            count = write_registry(store.entities(include_merged=True), written_registry)
+            _keep_mode(written_registry, registry_target)
+            digest, size = checksum(written_registry)
+            registry_figures = {"path": registry_target.name, "sha256": digest, "bytes": size, "entities": count}
+            lines.append(registry_line(count, registry_target))
         manifest = {
             "format": fmt.name,
             "command": shlex.join(["annotator", *argv[1:]]),
@@ -309,6 +340,7 @@ def _write_split(
             "offsets": "Unicode code points, end exclusive",
             "parts": part_figures,
             "totals": total.figures(),
+            "entities": registry_figures,
         }
         written = generation.path(manifest_target.name)
         with atomic_writer(written) as handle:

@@ -5,6 +5,14 @@
         {"id", "from_name": "label", "to_name": "text", "type": "labels",
          "value": {"start", "end", "text", "labels": ["PLACE"]}, "meta"?: {"text": [note]}}]}]}
 
+Claim knowledge (docs/exporting.md): a claim's source mention and the claim it disputes
+are relation results, `{"type": "relation", "from_id": <claim>, "to_id": <mention>,
+"direction": "right", "labels": ["source"]}` (or `["disputes"]`), in the analyst's own
+annotation; the other knowledge in the span's attrs (entity uid, a free-text source,
+cue, form, stance, quantity) goes in the result's `meta` beside the note, under the same
+names. The labelling config declares `<Relations><Relation value="source"/><Relation
+value="disputes"/></Relations>`.
+
 Offsets are Unicode code points, end exclusive, like every other format here. That is
 what current Label Studio writes and reads for a <Text> tag: its frontend converts the
 browser's UTF-16 positions to code points (its own end-to-end test "NER - Emoji - Text"
@@ -20,6 +28,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from annotator.exporters.common import json_line
+from annotator.exporters.knowledge import carried, relations
 from annotator.exporters.report import Report
 from annotator.exporters.records import Record
 
@@ -37,10 +46,23 @@ def task(number: int, record: Record, report: Report) -> dict[str, Any]:
             "type": "labels",
             "value": {"start": span.start, "end": span.end, "text": span.text, "labels": [span.label]},
         }
+        meta: dict[str, Any] = carried(span.span.attrs or {})
         if span.span.note:
-            result["meta"] = {"text": [span.span.note]}
+            meta["text"] = [span.span.note]
+        if meta:
+            result["meta"] = meta
         by_annotator.setdefault(span.annotator, []).append(result)
         report.wrote(record, span)
+    # Relations stay inside one analyst's annotation: Label Studio links regions of one result list.
+    for name in by_annotator:
+        for relation in relations([span for span in record.spans if span.annotator == name]):
+            by_annotator[name].append({
+                "type": "relation",
+                "from_id": relation.head.span.uid,
+                "to_id": relation.tail.span.uid,
+                "direction": "right",
+                "labels": [relation.type],
+            })
     document = record.document
     return {
         "id": number,

@@ -1,4 +1,9 @@
-"""annotator's own JSONL format: one document per line with every span (see docs/review-and-agreement.md)."""
+"""annotator's own JSONL format: one document per line with every span (see docs/review-and-agreement.md).
+
+Span knowledge is in each span's attrs as stored (a mention's `entity` uid, a claim's
+`source`, `cue`, `form`, `stance`, `disputes`, a quantity's `quantity`); the entity
+registry those uids name is written beside the file (exporters/knowledge.py).
+"""
 
 from __future__ import annotations
 
@@ -59,6 +64,13 @@ def write_native(store: Store, handle: IO[bytes], selection: ExportFilter) -> in
     return count
 
 
-def export_native(store: Store, target: Path, selection: ExportFilter) -> int:
+def export_native(store: Store, target: Path, selection: ExportFilter) -> tuple[int, list[str]]:
+    """The export file and, when the database has entities, the registry beside it
+    (<stem>.entities.jsonl, exporters/knowledge.py), which mentions' attrs.entity name.
+
+    Returns the documents written and the report's line about the registry (if any)."""
+    from annotator.exporters.formats import write_registry_beside  # formats imports this module
+
     with atomic_binary_writer(target) as handle:
-        return write_native(store, handle, selection)
+        count = write_native(store, handle, selection)
+    return count, write_registry_beside(store, target)

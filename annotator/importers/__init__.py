@@ -45,6 +45,7 @@ from annotator.importers.detect import (
 from annotator.importers.doccano import DoccanoReader
 from annotator.importers.jsonl import Item, NativeReader, RecordReader, read_jsonl, split_entries, stream_items
 from annotator.importers.kinds import LabelMap
+from annotator.importers.knowledge import REGISTRY_SUFFIX, read_registry, registry_beside
 from annotator.importers.labelstudio import SUGGESTION_PREFIX, LabelStudioReader
 from annotator.importers.plaintext import read_plaintext
 from annotator.importers.prodigy import ProdigyReader
@@ -148,8 +149,8 @@ def _walk(root: Path, follow_links: bool = False) -> tuple[list[Path], list[str]
                 skipped.append(f"skipped: {here / name} links outside the folder (--follow-links imports it)")
         for name in names:
             path = here / name
-            if name.startswith("."):
-                continue
+            if name.startswith(".") or name.endswith(REGISTRY_SUFFIX):
+                continue  # an export's entity registry is read with the export beside it
             if path.suffix.lower() not in SUPPORTED:
                 if path.is_file():
                     unread[path.suffix.lower()] += 1
@@ -453,6 +454,12 @@ def _import(
     write: bool,
 ) -> None:
     """Read the file an entry at a time, check and write each record; raise _Refused if it does not go in."""
+    if fmt is None and path.name.endswith(REGISTRY_SUFFIX):
+        # An entity registry named on its own: its entities go in, nothing else.
+        result.format = "entities"
+        registry = _registry(store, path, write)
+        result.messages = registry
+        return
     fmt = fmt or detect_by_name(path)
     reader: RecordReader | None = None
     facts: _GroupFacts | None = None
@@ -468,6 +475,8 @@ def _import(
             fmt, json_entries, reader = _open_json(path, annotator, encoding, fmt)
         entries = json_entries
     result.format = fmt
+    beside = registry_beside(path, fmt)
+    registry = _registry(store, beside, write) if beside is not None else []
     state = _FileImport(store, path, fmt, labels, skip_invalid, result, write, facts)
     count = 0
     for entry in entries:
@@ -489,7 +498,19 @@ def _import(
         if not count:
             raise InputError(f"{path}: empty file (no records)")
         notes, set_aside = reader.notes(), reader.set_aside
-    state.finish(notes, set_aside)
+    state.finish([*registry, *notes], set_aside)
+
+
+def _registry(store: Store, path: Path, write: bool) -> list[str]:
+    """Read an entities.jsonl (and, writing, add its new entities); the line to say about it."""
+    entities = read_registry(path)
+    if not write:
+        return []
+    created, matched = store.import_entities(entities)
+    if not created:
+        return []
+    known = f", {matched} already known" if matched else ""
+    return [f"{path}: {counted(created, 'entity', 'entities')} added to the registry{known}"]
 
 
 class _Grouping:

@@ -20,10 +20,19 @@ chrome: the offsets point into it as it is.
   `attrs` of the span: `{"Negated": true}`, `{"Confidence": "High"}`. The `Annotator`
   attribute (`A3<TAB>Annotator T1 Jane%20Doe`, as annotator's brat export writes it) is
   the span's analyst, percent-decoded, not an attribute.
+- `A4<TAB>Form T1 direct` and `A5<TAB>Stance T1 disputed` (annotator's brat export)
+  become the claim's `attrs.form` and `attrs.stance`.
+- `#2<TAB>AnnotatorNotes T1<TAB>annotator:entity {"uid": ...}` (and `annotator:quantity`,
+  `annotator:cue`, `annotator:source`, `annotator:quantity_edited`, each followed by
+  JSON) is span knowledge annotator's brat export writes: restored into attrs of that
+  name (`entity` takes the uid), not into the note.
 - `#1<TAB>AnnotatorNotes T1<TAB>note`: the span's note (several notes are joined by a
   line break); `\\n` in it is a line break and `\\\\` a backslash, as the export writes them.
 - `R1<TAB>Origin Arg1:T1 Arg2:T2`: kept in the `attrs.relations` of the Arg1 span as
-  `{"id": "R1", "type": "Origin", "to": "T2"}`.
+  `{"id": "R1", "type": "Origin", "to": "T2"}`, and counted in a note; but `Source`
+  (claim -> who said it) and `Disputes` (claim -> the claim it disputes) become the
+  claim's `attrs.source.span` / `attrs.disputes`, the uid of the Arg2 span
+  (importers/knowledge.py).
 - `N1<TAB>Reference T1 Wikipedia:534366<TAB>Barack Obama`: kept in
   `attrs.normalizations` of the span.
 - Events (`E`) and equivalences (`*`) are not imported; the import says how many.
@@ -42,8 +51,9 @@ from urllib.parse import unquote
 
 from annotator.cleaning import find_title
 from annotator.errors import InputError, counted
-from annotator.exporters.brat import KEY_COMMENT
+from annotator.exporters.brat import KEY_COMMENT, KNOWLEDGE_ATTRIBUTES, knowledge_note
 from annotator.exporters.brat import fragments as brat_fragments
+from annotator.importers.knowledge import link_relations, unknown_note
 from annotator.importers.reading import read_text
 from annotator.importers.records import (
     Parsed,
@@ -92,6 +102,9 @@ def parse_brat(path: Path, default_annotator: str, encoding: str | None = None) 
     annotations = annotations.removeprefix("\ufeff")
     parsed = Parsed()
     spans, defaulted = _annotations(annotations, ann, text, default_annotator, parsed)
+    spans, unknown = link_relations(spans, "brat_id", lambda relation: relation.get("type"))
+    if unknown:
+        parsed.notes.append(unknown_note(ann, unknown))
     key = _recorded_keys(txt.parent / "annotation.conf").get(txt.stem, txt.stem)
     record = Record(key, find_title(text.canonical, key), text.canonical, {"source_file": txt.name}, spans, {}, str(txt))
     record.defaulted = defaulted
@@ -287,6 +300,8 @@ def _attach(
                 analysts[name] = validate_annotator(unquote(words[2]), allow_reserved=True)
             except InputError as error:
                 raise InputError(f"{where}: Annotator {words[2]!r}: {error}") from None
+        elif name is not None and words[0] in KNOWLEDGE_ATTRIBUTES and len(words) == 3:
+            attrs[name][KNOWLEDGE_ATTRIBUTES[words[0]]] = words[2]
         elif name is not None:
             attrs[name][words[0]] = words[2] if len(words) == 3 else True
     elif kind == "#":
@@ -294,7 +309,12 @@ def _attach(
             raise InputError(f"{where}: a note line is #1<TAB>AnnotatorNotes TARGET<TAB>note")
         name = target(words[1])
         if name is not None:
-            notes.setdefault(name, []).append(unescape_note("\t".join(fields[2:])))
+            note = unescape_note("\t".join(fields[2:]))
+            known = knowledge_note(note)
+            if known is not None:
+                attrs[name][known[0]] = known[1]
+            else:
+                notes.setdefault(name, []).append(note)
     elif kind == "R":
         args = dict(word.split(":", 1) for word in words[1:] if ":" in word)
         if len(words) != 3 or len(args) != 2:

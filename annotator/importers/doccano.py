@@ -7,7 +7,12 @@ Three generations are read:
 - `{"text", "entities": [{"id", "label", "start_offset", "end_offset"}], "relations":
   [{"id", "from_id", "to_id", "type"}]}` (relation projects): each entity keeps its
   doccano id in `attrs.doccano_id`, and each relation is kept in the `attrs.relations`
-  of the entity it starts from as `{"id", "type", "to"}` (`to` is a doccano id);
+  of the entity it starts from as `{"id", "type", "to"}` (`to` is a doccano id), but
+  a `source` relation (claim -> who said it) becomes the claim's `attrs.source.span`
+  and a `disputes` relation its `attrs.disputes`, naming the other span's uid
+  (importers/knowledge.py); an entity's `attrs` object (what `annotator export
+  --format doccano` writes: entity, source text, cue, form, stance, quantity) is
+  restored;
 - `{"text", "annotations": [{"label", "start_offset", "end_offset", "user"}]}` (doccano
   before 1.0), where `label` is a numeric label id (or `label_name` gives the name) and
   `user` a numeric user id (or `user_name`), imported as analyst `doccano-user-<id>`.
@@ -28,6 +33,7 @@ from typing import Any
 from annotator.cleaning import find_title
 from annotator.errors import InputError
 from annotator.importers.jsonl import Item, RecordReader
+from annotator.importers.knowledge import carried, link_relations, unknown_note
 from annotator.importers.records import (
     Parsed,
     Record,
@@ -45,8 +51,18 @@ from annotator.settings import validate_annotator
 
 
 class DoccanoReader(RecordReader):
+    def __init__(self, path: Path, default_annotator: str) -> None:
+        super().__init__(path, default_annotator)
+        self.other_relations = 0
+
     def read(self, item: Item) -> Record:
-        return _record(item, self.path, self.default_annotator)
+        record = _record(item, self.path, self.default_annotator)
+        record.spans, unknown = link_relations(record.spans, "doccano_id", lambda relation: relation.get("type"))
+        self.other_relations += unknown
+        return record
+
+    def notes(self) -> list[str]:
+        return [unknown_note(self.path, self.other_relations)] if self.other_relations else []
 
 
 def parse_doccano(items: list[Item], path: Path, default_annotator: str) -> Parsed:
@@ -102,6 +118,7 @@ def _record(item: Item, path: Path, default_annotator: str) -> Record:
 
     # (start, end, label, annotator, doccano id, where) before checking
     found: list[tuple[int, int, str, str, Any, str]] = []
+    knowledge: dict[int, dict[str, Any]] = {}  # place in found -> attrs an export wrote
     defaulted = 0  # of them: credited to no analyst by the file
     for field in ("label", "labels"):
         value = data.get(field)
@@ -143,6 +160,8 @@ def _record(item: Item, path: Path, default_annotator: str) -> Record:
             if not isinstance(ident, (int, str)) or isinstance(ident, bool):
                 ident = None
             user = _user(entry, at)
+            if entry.get("attrs") is not None:
+                knowledge[len(found)] = carried(entry.get("attrs"))
             found.append((start, end, label, user if user is not None else analyst, ident, at))
             defaulted += 0 if user is not None or record_names else 1
 
@@ -167,10 +186,10 @@ def _record(item: Item, path: Path, default_annotator: str) -> Record:
         relations.setdefault(source, []).append({**kept, "to": target})
 
     spans: list[NewSpan] = []
-    for start, end, label, annotator, ident, at in found:
+    for place, (start, end, label, annotator, ident, at) in enumerate(found):
         checked_offsets(at, original, start, end)
         start, end = to_canonical(at, mapping, start, end)
-        attrs: dict[str, Any] = {}
+        attrs: dict[str, Any] = dict(knowledge.get(place, {}))
         if ident is not None:
             attrs["doccano_id"] = ident
             if ident in relations:

@@ -6,7 +6,12 @@ holding `start`, `end` and `labels` are spans, one per label, by the annotator i
 `completed_by` (a user id becomes `ls-user-<id>`; an object gives its email). Cancelled
 annotations (`was_cancelled`) are not imported. `relation` results are kept in the
 `attrs.relations` of the span they start from, as `{"to", "labels", "direction"}`, and
-the spans they link carry their result id in `attrs.ls_id`.
+the spans they link carry their result id in `attrs.ls_id`; a relation labelled
+`source` (claim -> who said it) or `disputes` (claim -> the claim it disputes) becomes
+the claim's `attrs.source.span` / `attrs.disputes` instead (importers/knowledge.py), and
+the import says how many relations of other types were kept. The knowledge keys in a
+result's `meta` (entity, source, cue, form, stance, quantity, quantity_edited, as
+`annotator export --format labelstudio` writes them) become the span's attrs.
 
 A result's `meta.text` (Label Studio's per-region note, a list of strings) is the
 span's note, its lines joined by a line break. `data.key`, when present, is the document
@@ -36,6 +41,7 @@ from typing import Any
 from annotator.cleaning import find_title
 from annotator.errors import InputError, counted
 from annotator.importers.jsonl import Item, RecordReader
+from annotator.importers.knowledge import carried, link_relations, unknown_note
 from annotator.importers.records import (
     Parsed,
     Record,
@@ -57,6 +63,7 @@ class _Stats:
         self.cancelled = 0
         self.other_types: Counter[str] = Counter()
         self.converted_tasks = 0
+        self.other_relations = 0
 
 
 class LabelStudioReader(RecordReader):
@@ -67,7 +74,10 @@ class LabelStudioReader(RecordReader):
         self.stats = _Stats()
 
     def read(self, item: Item) -> Record:
-        return _task(item, self.path, self.default_annotator, self.stats)
+        record = _task(item, self.path, self.default_annotator, self.stats)
+        record.spans, unknown = link_relations(record.spans, "ls_id", _relation_type)
+        self.stats.other_relations += unknown
+        return record
 
     def notes(self) -> list[str]:
         stats, path = self.stats, self.path
@@ -81,12 +91,20 @@ class LabelStudioReader(RecordReader):
                 f"{path}: {counted(count, 'result')} of type {kind!r} not imported"
                 " (only text spans and their relations are)"
             )
+        if stats.other_relations:
+            notes.append(unknown_note(path, stats.other_relations))
         if stats.converted_tasks:
             notes.append(
                 f"{path}: offsets in {counted(stats.converted_tasks, 'task')}"
                 " were UTF-16 code units (older Label Studio); converted to code points"
             )
         return notes
+
+
+def _relation_type(relation: dict[str, Any]) -> Any:
+    """A relation's type: its first label (annotator's export writes ["source"] or ["disputes"])."""
+    labels = relation.get("labels")
+    return labels[0] if isinstance(labels, list) and labels else None
 
 
 def parse_labelstudio(items: list[Item], path: Path, default_annotator: str) -> Parsed:
@@ -279,6 +297,7 @@ def _spans(
         if not isinstance(labels, list) or not labels:
             raise InputError(f"{where}: field 'value.labels' must be a non-empty list")
         attrs = dict(extra)
+        attrs.update(carried(result.get("meta")))
         note = _note(result.get("meta"), where)
         if isinstance(result.get("score"), (int, float)) and not isinstance(result.get("score"), bool):
             attrs["score"] = result["score"]

@@ -8,7 +8,11 @@ What `annotator export --format prodigy` adds is read back: `meta.id` is the doc
 key and `meta.title` its title (unless the task has its own `id`/`title`),
 `meta.document_meta` the document's meta, `meta.annotator` the analyst when the task
 names none in `_annotator_id`/`_session_id`; a span's `note` is its note and its `kind`
-the kind of its label (when neither --map nor the database gives one).
+the kind of its label (when neither --map nor the database gives one); a span's
+`attrs` (entity, source, cue, form, stance, quantity, quantity_edited) its knowledge;
+`relations` (rel_manual: `head_span`, `child_span`, `label`) labelled "source" or
+"disputes" become the head claim's `attrs.source.span` / `attrs.disputes`, and others
+stay in the head span's `attrs.relations` as `{"label", "to": "start:end:LABEL"}`.
 
 Only what an analyst accepted becomes a span: a task whose `answer` is `accept`, and of
 its spans those without an `answer` of their own or with `accept`. Everything else
@@ -21,12 +25,14 @@ document with no spans.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from annotator.cleaning import find_title
 from annotator.errors import InputError
 from annotator.importers.jsonl import Item, RecordReader
+from annotator.importers.knowledge import carried, link_relations, unknown_note
 from annotator.importers.records import (
     Parsed,
     Record,
@@ -48,11 +54,25 @@ REJECTED_KEY = "prodigy_rejected"
 class ProdigyReader(RecordReader):
     """Prodigy tasks; a task not accepted is a record too, counted in set_aside."""
 
+    def __init__(self, path: Path, default_annotator: str) -> None:
+        super().__init__(path, default_annotator)
+        self.other_relations = 0
+
     def read(self, item: Item) -> Record:
         record, accepted = _record(item, self.path, self.default_annotator)
         if not accepted:
             self.set_aside += 1
+        record.spans, unknown = link_relations(record.spans, _place, lambda relation: relation.get("label"))
+        self.other_relations += unknown
         return record
+
+    def notes(self) -> list[str]:
+        return [unknown_note(self.path, self.other_relations)] if self.other_relations else []
+
+
+def _place(span: NewSpan) -> str:
+    """How a relation names a span here: its offsets and label (Prodigy relations have no span ids)."""
+    return f"{span.start}:{span.end}:{span.label}"
 
 
 def parse_prodigy(items: list[Item], path: Path, default_annotator: str) -> Parsed:
@@ -91,6 +111,39 @@ def _own_meta(data: dict[str, Any], meta: dict[str, Any]) -> tuple[Any, Any, dic
         del meta["document_meta"]
         meta = {**meta, **inner}
     return key, title, meta
+
+
+def _with_relations(
+    spans: list[NewSpan], value: Any, where: str, original: str, mapping: list[int] | None
+) -> list[NewSpan]:
+    """A task's `relations` (rel_manual) put on the head span's attrs.relations, for link_relations."""
+    if value is None:
+        return spans
+    if not isinstance(value, list):
+        raise InputError(f"{where}: field 'relations' must be a list")
+    places = {_place(span): index for index, span in enumerate(spans)}
+    found: dict[int, list[dict[str, Any]]] = {}
+    for index, relation in enumerate(value):
+        at = f"{where}: relations[{index}]"
+        if not isinstance(relation, dict):
+            raise InputError(f"{at}: expected a JSON object, got {json_type(relation)}")
+        ends: list[str] = []
+        for role in ("head_span", "child_span"):
+            end = relation.get(role)
+            if not isinstance(end, dict):
+                raise InputError(f"{at}: field '{role}' must be an object with start, end and label")
+            start, stop = integer(end.get("start"), f"{at}: {role}", "start"), integer(end.get("end"), f"{at}: {role}", "end")
+            checked_offsets(f"{at}: {role}", original, start, stop)
+            start, stop = to_canonical(f"{at}: {role}", mapping, start, stop)
+            place = f"{start}:{stop}:{end.get('label')}"
+            if place not in places:
+                raise InputError(f"{at}: field '{role}' names no accepted span of this task")
+            ends.append(place)
+        found.setdefault(places[ends[0]], []).append({"label": relation.get("label"), "to": ends[1]})
+    return [
+        replace(span, attrs={**span.attrs, "relations": found[index]}) if index in found else span
+        for index, span in enumerate(spans)
+    ]
 
 
 def _answer(value: Any, where: str) -> str | None:
@@ -141,11 +194,14 @@ def _record(item: Item, path: Path, default_annotator: str) -> tuple[Record, boo
                 raise InputError(f"{at}: field 'note' must be a string")
             if span.get("kind") in KINDS:
                 declared.setdefault(label, span["kind"])
-            spans.append(NewSpan(start=start, end=end, label=label, annotator=annotator, note=note or ""))
+            attrs = carried(span.get("attrs"))
+            spans.append(NewSpan(start=start, end=end, label=label, annotator=annotator, note=note or "", attrs=attrs))
         else:
             kept_apart.append(
                 {"start": start, "end": end, "label": label, "text": text[start:end], "answer": span_answer or answer}
             )
+    if answer == "accept":
+        spans = _with_relations(spans, data.get("relations"), where, original, mapping)
     record = Record(key, title or find_title(text, key), text, meta, spans, {}, where, declared=declared)
     record.defaulted = len(spans) if named is None else 0
     if answer != "accept" or kept_apart:

@@ -174,6 +174,8 @@ class ArticleSession:
     # Rejected offers per article, kept for the session: (start, end, label).
     _rejected: dict[int, set[tuple[int, int, str]]] = field(default_factory=dict)
     last_tagged: str | None = None  # the span `*` propagates when none is picked
+    # Entity names seen this session: an undo message names an entity its undo removed.
+    entity_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def newcomer(self) -> bool:
@@ -332,11 +334,15 @@ class ArticleSession:
             return Refusal(already_tagged(label))
         uid = uuid.uuid4().hex
         stamp = now()
-        span = Span(uid, document.id, start, end, label, self.annotator, document.text[start:end], created_at=stamp, updated_at=stamp)
+        attrs = self._filled_attrs(label, document.text[start:end])
+        span = Span(uid, document.id, start, end, label, self.annotator, document.text[start:end], attrs=dict(attrs), created_at=stamp, updated_at=stamp)
         self.spans[uid] = span
         self.last_tagged = uid
         self._drop_offers_under([(start, end)])
-        self._submit(f"tagged {label}", (), (uid,), lambda store: store.add_span(document, start, end, label, self.annotator, uid=uid))
+        self._submit(
+            f"tagged {label}", (), (uid,),
+            lambda store: store.add_span(document, start, end, label, self.annotator, attrs=attrs or None, uid=uid),
+        )
         return Change(upserted=(span,), active=uid)
 
     def tag_many(self, ranges: list[tuple[int, int]], label: str, what: str) -> Change | Refusal:
@@ -351,14 +357,29 @@ class ArticleSession:
             return Refusal(already_tagged(label))
         stamp = now()
         new = [
-            Span(uuid.uuid4().hex, document.id, start, end, label, self.annotator, document.text[start:end], created_at=stamp, updated_at=stamp)
+            Span(
+                uuid.uuid4().hex, document.id, start, end, label, self.annotator, document.text[start:end],
+                attrs=self._filled_attrs(label, document.text[start:end]), created_at=stamp, updated_at=stamp,
+            )
             for start, end in wanted
         ]
         for span in new:
             self.spans[span.uid] = span
         self._drop_offers_under(wanted)
         items = [(s.start, s.end, s.label, s.uid) for s in new]
-        self._submit(what, (), tuple(s.uid for s in new), lambda store: store.add_spans(document, items, self.annotator))
+        filled = {s.uid: s.attrs for s in new if s.attrs}
+        annotator = self.annotator
+
+        def run(store: Store) -> list[Span]:
+            # Values of quantities go in the same batch as their tags: one undo takes both.
+            with store.batch():
+                added = store.add_spans(document, items, annotator)
+                return [
+                    store.set_span_attrs(span.uid, filled[span.uid], annotator) if span.uid in filled else span
+                    for span in added
+                ]
+
+        self._submit(what, (), tuple(s.uid for s in new), run)
         return Change(upserted=tuple(new), keep_active=True, message=what)
 
     def propagation_source(self, active: str | None) -> Span | None:
@@ -455,19 +476,46 @@ class ArticleSession:
             return Refusal("")
         return self._update(span, "noted" if note else "removed note", note=note)
 
+    def _filled_attrs(self, label: str, text: str, span: Span | None = None) -> dict[str, object]:
+        """attrs a tag fills by itself: a quantity's value read from its text (not once edited)."""
+        if self.label_kind(label) != "quantity":
+            return {}
+        if span is not None and span.attrs.get("quantity_edited"):
+            return {}
+        from annotator.session.knowledge import quantity_attr
+
+        return {"quantity": quantity_attr(text)}
+
     def _update(self, span: Span, what: str, **changes: object) -> Change:
         assert self.document is not None
         document = self.document
         start = changes.get("start", span.start)
         end = changes.get("end", span.end)
-        after = replace(span, **changes, text=document.text[start:end], updated_at=now())  # type: ignore[arg-type]
+        text = document.text[start:end]  # type: ignore[misc]
+        label = str(changes.get("label", span.label))
+        filled: dict[str, object] = {}
+        if "start" in changes or "end" in changes or "label" in changes:
+            filled = self._filled_attrs(label, text, span)
+            if filled and filled["quantity"] == span.attrs.get("quantity"):
+                filled = {}
+            if self.label_kind(label) != "quantity" and "quantity" in span.attrs:
+                filled = {"quantity": None, "quantity_edited": None}  # no longer a quantity: no value
+        after = replace(span, **changes, text=text, updated_at=now())  # type: ignore[arg-type]
+        if filled:
+            attrs = {**span.attrs, **filled}
+            after = replace(after, attrs={key: value for key, value in attrs.items() if value is not None})
         self.spans[span.uid] = after
-        self._submit(
-            what,
-            (span,),
-            (span.uid,),
-            lambda store: store.update_span(document, span.uid, self.annotator, **changes),  # type: ignore[arg-type]
-        )
+        annotator = self.annotator
+
+        def run(store: Store) -> Span:
+            if not filled:
+                return store.update_span(document, span.uid, annotator, **changes)  # type: ignore[arg-type]
+            # The value follows the new text in the same batch: one undo restores both.
+            with store.batch():
+                store.update_span(document, span.uid, annotator, **changes)  # type: ignore[arg-type]
+                return store.set_span_attrs(span.uid, filled, annotator)
+
+        self._submit(what, (span,), (span.uid,), run)
         return Change(upserted=(after,), active=span.uid)
 
     def delete(self, uid: str) -> Change | Refusal:
@@ -574,7 +622,21 @@ class ArticleSession:
         uid = step.span.uid if step.span is not None else step.removed_uid
         if uid is None:  # a review decision, not a span
             return step.description
-        return describe_step(op, self.spans.get(uid), step.span)
+        before = self.spans.get(uid)
+        if before is not None and step.span is not None and before.attrs != step.span.attrs and (
+            (before.label, before.start, before.end, before.note) == (step.span.label, step.span.start, step.span.end, step.span.note)
+        ):
+            from annotator.session.knowledge import describe_attrs
+
+            return describe_attrs(op, before, step.span, self._entity_name)
+        return describe_step(op, before, step.span)
+
+    def _entity_name(self, uid: str) -> str:
+        """An entity's name for an undo message (its uid when the registry has no such entity)."""
+        if uid in self.entity_names:
+            return self.entity_names[uid]
+        entity = self.reader.entity(uid)
+        return one_line(entity.name, 40) if entity is not None else uid
 
     def _committed(self, result: object, pending: _Pending | None) -> Change | None:
         """The database's version of what was drawn: ids and stamps; an undo's effect."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from annotator.errors import StaleDocumentError
 from annotator.model import Document, Span
-from annotator.review import GOLD, Group, gold_attrs, group_spans, is_analyst, next_undecided
+from annotator.review import GOLD, Group, Version, gold_attrs, gold_copies, group_spans, is_analyst, next_undecided
 from annotator.session.article import Refusal, SaveState, Settled, kept_state, waiting_state
 from annotator.session.writer import Outcome, Writer
 from annotator.store import ActionResult, Store
@@ -74,10 +74,13 @@ class ReviewSession:
     """Ticket of a write putting a version in gold -> the group it settles."""
     _accepted: int | None = None
     """The group whose version went into gold last, until `move_on` is asked."""
+    _names: dict[str, str] = field(default_factory=dict)
+    """Entity names the panel showed, read again when the article is regrouped."""
 
     def open(self, document_id: int) -> Document:
         """Read the article and group every analyst's spans (suggestions left out)."""
         self.document = self.reader.document(document_id)
+        self._names.clear()
         by_annotator = self.reader.spans_by_annotator(document_id)
         progress = self.reader.progress().get(document_id, {})
         self.coders = sorted(
@@ -135,12 +138,19 @@ class ReviewSession:
             return self._submit(f"version {number} out of gold ({version.label} “{version.text}”)", remove)
         uid = uuid.uuid4().hex
         uids = [s.uid for v in group.versions for s in v.spans]
-        attrs = gold_attrs(version, self.reviewer)
+        attrs = gold_attrs(version, self.reviewer, self._by_uid(), self._copies())
+        # Another attribution of the same span in gold gives way: one gold span a place.
+        replaced = [g.uid for g in group.same_place(number - 1)]
+        waiting = self._claims_waiting_for(version)
 
         def add(store: Store) -> None:
             with store.batch():
                 store.unreject(uids)
+                for old in replaced:
+                    store.delete_span(document, old, GOLD)
                 store.add_span(document, version.start, version.end, version.label, GOLD, attrs=attrs, uid=uid)
+                for claim in waiting:
+                    store.set_span_attrs(claim, {"source": {"span": uid}}, GOLD)
 
         self.editing = uid
         return self._submit(
@@ -155,12 +165,18 @@ class ReviewSession:
         todo = [g.versions[0] for g in self.groups if g.status == "agreed" and not g.settled]
         if not todo:
             return Refusal("No unsettled agreed spans here")
-        attrs = [gold_attrs(version, self.reviewer) for version in todo]
+        # New gold uids first, so a claim accepted with its source mention points at the mention's gold copy.
+        new_uids = [uuid.uuid4().hex for _ in todo]
+        copies = self._copies()
+        for version, uid in zip(todo, new_uids):
+            for span in version.spans:
+                copies.setdefault(span.uid, uid)
+        attrs = [gold_attrs(version, self.reviewer, self._by_uid(), copies) for version in todo]
 
         def accept(store: Store) -> None:
             with store.batch():
-                for version, attr in zip(todo, attrs):
-                    store.add_span(document, version.start, version.end, version.label, GOLD, attrs=attr)
+                for version, attr, uid in zip(todo, attrs, new_uids):
+                    store.add_span(document, version.start, version.end, version.label, GOLD, attrs=attr, uid=uid)
 
         return self._submit(f"accepted {len(todo)} agreed span{'s' if len(todo) != 1 else ''}", accept)
 
@@ -180,6 +196,40 @@ class ReviewSession:
                 store.reject(document.id, uids, self.reviewer)
 
         return self._submit("rejected the group", reject)
+
+    def _claims_waiting_for(self, version: Version) -> list[str]:
+        """Gold claims that kept this mention's words as their source, for want of a gold copy.
+
+        The mention now goes into gold: they point at it, whichever came first.
+        """
+        mentions = {s.uid for s in version.spans}
+        by_uid = self._by_uid()
+        waiting: list[str] = []
+        for gold in (g for group in self.groups for g in group.gold):
+            source = gold.attrs.get("source")
+            if not isinstance(source, dict) or "text" not in source:
+                continue
+            origins = [by_uid[u] for u in gold.attrs.get("source_uids", []) if isinstance(u, str) and u in by_uid]
+            if any(isinstance(o.attrs.get("source"), dict) and o.attrs["source"].get("span") in mentions for o in origins):
+                waiting.append(gold.uid)
+        return waiting
+
+    def _by_uid(self) -> dict[str, Span]:
+        return {span.uid: span for span in self.analyst_spans}
+
+    def _copies(self) -> dict[str, str]:
+        """Analyst span uid -> its gold copy's uid, for the gold spans there are now."""
+        return gold_copies([g for group in self.groups for g in group.gold], self.analyst_spans)
+
+    def entity_name(self, uid: str) -> str:
+        """An entity's name for the panel (a merged one's live name), or its uid if unknown.
+
+        Read once per opening: the panel asks again each time a row is drawn.
+        """
+        if uid not in self._names:
+            entity = self.reader.resolve(uid)
+            self._names[uid] = entity.name if entity is not None else uid
+        return self._names[uid]
 
     def edited_gold(self, group: Group) -> Span | None:
         """The gold span of `group` that label keys and [ ] { } edit (marked ▸ in the panel).

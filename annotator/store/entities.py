@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from annotator.errors import ConflictError, InputError
-from annotator.model import Document, Span
+from annotator.model import Document, Entity, Span
 from annotator.store.rows import ENTITY_COLUMNS, ENTITY_FIELDS, SPAN_COLUMNS, now, span_from_row
 from annotator.store.base import StoreBase
 
@@ -35,32 +35,6 @@ QUANTITY_KEYS = ("quantity", "quantity_edited")
 
 
 _KEEP: Any = object()  # "leave this field as it is" for set_entity_details
-
-
-@dataclass(frozen=True)
-class Entity:
-    """A canonical entity: one row of the registry with its aliases (sorted)."""
-
-    uid: str
-    name: str
-    label: str
-    external_id: str | None
-    note: str
-    merged_into: str | None
-    created_by: str
-    created_at: str
-    updated_at: str
-    aliases: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        """The state entity_actions and exports keep: every field, aliases as a list."""
-        data: dict[str, Any] = {name: getattr(self, name) for name in ENTITY_FIELDS}
-        data["aliases"] = list(self.aliases)
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Entity:
-        return cls(**{name: data.get(name) for name in ENTITY_FIELDS}, aliases=tuple(sorted(data.get("aliases", ()))))
 
 
 class EntityRow(NamedTuple):
@@ -258,6 +232,12 @@ class Entities(StoreBase):
             QuantityRow(*row[:9], json.loads(row[9]) if row[9] else None, bool(row[10]))
             for row in rows
         ]
+
+    def registry_version(self) -> tuple[int, int]:
+        """Changes whenever the registry does (entity_actions only grows; an undo adds to it too,
+        a merge from another file adds rows): a ranking index built at one version serves until then."""
+        count, last = self.conn.execute("SELECT count(*), coalesce(max(id), 0) FROM entity_actions").fetchone()
+        return int(count), int(last)
 
     def entity_history(self, uid: str) -> list[dict[str, Any]]:
         """The entity's log, oldest first (before/after decoded)."""
@@ -586,3 +566,32 @@ class Entities(StoreBase):
         if other.document_id != span.document_id:
             raise InputError(f"{field}: span {other_uid!r} is in another article")
         return other
+
+    # -- exports and imports (annotator/exporters, annotator/importers) -----------------
+
+    def import_entities(self, entities: Iterable[Entity]) -> tuple[int, int]:
+        """Registry entries read from an export's entities.jsonl: (created, already known).
+
+        An entity whose uid is stored is matched, not changed (the database's own state
+        wins); a new one keeps its uid, merged_into, aliases and stamps, so mentions
+        naming it resolve as they did where it was exported. Logged as 'import' with no
+        batch: an import is not in anyone's undo history.
+        """
+        created = matched = 0
+        stored = {uid for (uid,) in self.conn.execute("SELECT uid FROM entities")}
+        for entity in entities:
+            if entity.uid in stored:
+                matched += 1
+                continue
+            stored.add(entity.uid)
+            self._ensure_annotator(entity.created_by)
+            self._write_entity(entity, entity.uid)
+            self.conn.execute(
+                "INSERT INTO entity_actions (uid, annotator, at, op, entity_uid, before, after, batch)"
+                " VALUES (?, ?, ?, 'import', ?, NULL, ?, NULL)",
+                (uuid.uuid4().hex, entity.created_by, now(), entity.uid, entity_json(entity)),
+            )
+            created += 1
+        return created, matched
+
+    # -- end of exports and imports ---------------------------------------------------

@@ -313,6 +313,8 @@ class Merging(StoreBase):
         set (the later side's when both set it). The log is copied once per action uid.
         Links on mentions need nothing here: they are span attrs, merged with the spans.
         """
+        added: set[str] = set()
+        changed: set[str] = set()
         for row in self.conn.execute(f"SELECT {ENTITY_COLUMNS} FROM other.entities ORDER BY id").fetchall():
             theirs = dict(zip(ENTITY_FIELDS, row))
             found = self.conn.execute(f"SELECT {ENTITY_COLUMNS} FROM main.entities WHERE uid = ?", (theirs["uid"],)).fetchone()
@@ -320,7 +322,7 @@ class Merging(StoreBase):
                 self.conn.execute(
                     f"INSERT INTO main.entities ({ENTITY_COLUMNS}) VALUES ({', '.join('?' * len(ENTITY_FIELDS))})", row
                 )
-                report.entities_added += 1
+                added.add(theirs["uid"])
                 continue
             mine = dict(zip(ENTITY_FIELDS, found))
             key = lambda state: (state["updated_at"], json.dumps(state, sort_keys=True))  # noqa: E731
@@ -333,13 +335,16 @@ class Merging(StoreBase):
                     (settled["name"], settled["label"], settled["external_id"], settled["note"],
                      settled["merged_into"], settled["updated_at"], settled["uid"]),
                 )
-                report.entities_changed += 1
+                changed.add(settled["uid"])
         for uid, alias in self.conn.execute(
             "SELECT entity_uid, alias FROM other.entity_aliases o WHERE NOT EXISTS"
             " (SELECT 1 FROM main.entity_aliases m WHERE m.entity_uid = o.entity_uid AND m.alias = o.alias)"
         ).fetchall():
             self.conn.execute("INSERT INTO main.entity_aliases (entity_uid, alias) VALUES (?, ?)", (uid, alias))
-            report.entities_changed += 1
+            if uid not in added:
+                changed.add(uid)  # a new alias changes an entity this database had: counted once
+        report.entities_added += len(added)
+        report.entities_changed += len(changed)
         cursor = self.conn.execute(
             "INSERT INTO main.entity_actions (uid, annotator, at, op, entity_uid, before, after, batch)"
             " SELECT uid, annotator, at, op, entity_uid, before, after, batch FROM other.entity_actions o"

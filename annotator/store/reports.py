@@ -60,6 +60,24 @@ def locate(text: str, query: str) -> int:
 class Reports(StoreBase):
     """Reading across the whole corpus."""
 
+    def entity_mention_counts(self) -> dict[str, int]:
+        """Spans linked to each entity, a merged entity's counted with the one it was merged into."""
+        linked = dict(
+            self.conn.execute(
+                "SELECT json_extract(attrs, '$.entity'), COUNT(*) FROM spans"
+                " WHERE json_extract(attrs, '$.entity') IS NOT NULL GROUP BY 1"
+            ).fetchall()
+        )
+        merged = dict(self.conn.execute("SELECT uid, merged_into FROM entities WHERE merged_into IS NOT NULL").fetchall())
+        counts: dict[str, int] = {}
+        for uid, count in linked.items():
+            seen: set[str] = set()
+            while uid in merged and uid not in seen:  # follow merges to the live entity
+                seen.add(uid)
+                uid = merged[uid]
+            counts[uid] = counts.get(uid, 0) + count
+        return counts
+
     def annotators(self) -> list[str]:
         return [row[0] for row in self.conn.execute("SELECT name FROM annotators ORDER BY name")]
 

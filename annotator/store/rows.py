@@ -8,14 +8,13 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
-from annotator.model import Document, Span
+from annotator.model import ENTITY_FIELDS, Document, Span
 
 
 SPAN_COLUMNS = 'id, uid, document_id, start, "end", label, annotator, text, note, attrs, created_at, updated_at'
 
 # An entity row as entity_actions keeps it (with its aliases beside) and entities holds it.
-ENTITY_FIELDS = ("uid", "name", "label", "external_id", "note", "merged_into", "created_by", "created_at", "updated_at")
-ENTITY_COLUMNS = ", ".join(ENTITY_FIELDS)
+ENTITY_COLUMNS = ", ".join(ENTITY_FIELDS)  # the registry's columns, in Entity's field order
 
 
 def now() -> str:

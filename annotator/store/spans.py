@@ -174,14 +174,39 @@ class Spans(StoreBase):
         return after
 
     def delete_span(self, document: Document, uid: str, annotator: str) -> Span:
-        with self.transaction():
+        """Delete a span, and the claims' references to it, as one undo step.
+
+        A claim whose attrs.source.span or attrs.disputes named the span would point at
+        nothing: those keys go in the same batch (logged as updates), so one undo by
+        the same analyst brings back the span and the references together.
+        """
+        with self.batch():  # type: ignore[attr-defined]
             self._check_current(document)
             before = self.span(uid)
             if before is None:
                 raise ConflictError("that span no longer exists")
             self.conn.execute("DELETE FROM spans WHERE uid = ?", (uid,))
-            self._log(annotator, document.id, "delete", uid, before, None)
+            self._log(annotator, document.id, "delete", uid, before, None)  # type: ignore[attr-defined]
+            for other in self._referring_to(document.id, uid):
+                attrs = dict(other.attrs)
+                source = attrs.get("source")
+                if isinstance(source, dict) and source.get("span") == uid:
+                    attrs.pop("source")
+                if attrs.get("disputes") == uid:
+                    attrs.pop("disputes")
+                after = replace(other, attrs=attrs, updated_at=now())
+                self._write_span(after)
+                self._log(annotator, document.id, "update", other.uid, other, after)  # type: ignore[attr-defined]
         return before
+
+    def _referring_to(self, document_id: int, uid: str) -> list[Span]:
+        """Spans of the document whose attrs.source.span or attrs.disputes is `uid`."""
+        rows = self.conn.execute(
+            f"SELECT {SPAN_COLUMNS} FROM spans WHERE document_id = ?"
+            " AND (json_extract(attrs, '$.source.span') = ? OR json_extract(attrs, '$.disputes') = ?) ORDER BY id",
+            (document_id, uid, uid),
+        )
+        return [span_from_row(row) for row in rows]
 
     def _check_current(self, document: Document) -> None:
         """Refuse a write computed on a text the database no longer holds.

@@ -136,6 +136,14 @@ class ActionCommands(Provider):
         ("Accept suggestion", "accept_suggestion", "y : the ghost span at the cursor becomes yours"),
         ("Accept all suggestions of this label", "accept_all_suggestions", "Y : one undo"),
         ("Reject suggestion", "reject_suggestion", "x : the ghost span at the cursor goes"),
+        ("Link entity", "link_panel", "L : candidates for the picked name; 1-5 link, n new entity"),
+        ("Link to the best candidate", "link_best", "= : the top candidate, or a new entity"),
+        ("Entities", "entities", "E : the registry, mentions, rename, merge, split"),
+        ("Attribute claim", "attribute", "A : source, cue, form and stance from the text"),
+        ("Edit attribution", "edit_attribution", "ctrl+a : source, cue, form, stance, disputed claim"),
+        ("Claims by source", "toggle_by_source", "B : group the article's claims by source"),
+        ("Edit quantity value", "edit_quantity", "# : value, range, unit, currency, counted noun"),
+        ("Quantities", "quantities", "Q : every quantity in the corpus by what it counts"),
         ("Keys", "help", "Every key binding"),
     ]
 

@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from rapidfuzz import fuzz, process, utils
 
 from annotator.text import is_word_char
 from annotator.units.words import span_range
@@ -52,6 +51,8 @@ def near_mentions(text: str, phrase: str, tagged: Iterable[Any], score_cutoff: f
     wanted = _NGRAM_WORD.findall(phrase)
     if not wanted or not text:
         return []
+    from rapidfuzz import fuzz, process, utils  # loaded on first use: the app starts without it
+
     size = len(wanted)
     words = [(match.start(), match.end()) for match in _NGRAM_WORD.finditer(text)]
     taken = {span_range(item) for item in tagged}

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from annotator.labels import APP_KEYS
 from annotator.model import Document, DocumentSummary, Label, Span
 from annotator.session.article import ArticleSession, Change, Refusal, SaveState
+from annotator.session.knowledge import Knowledge
 from annotator.session.suggestions import CorpusPropagation, article_suggestions
 from annotator.session.writer import Outcome
 from annotator.store import Store
@@ -63,6 +64,14 @@ class AnnotateScreen(Screen[None]):
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("ctrl+s", "retry_saving", "Retry saving", show=False, id="history.retry"),
         Binding("ctrl+f", "search", "Search all", show=False, id="document.search"),
+        Binding("L", "link_panel", "Link entity", id="knowledge.link"),
+        Binding("equals_sign", "link_best", "Link to best", show=False, id="knowledge.link_best"),
+        Binding("A", "attribute", "Attribute", id="knowledge.attribute"),
+        Binding("ctrl+a", "edit_attribution", "Edit attribution", show=False, id="knowledge.edit_attribution"),
+        Binding("number_sign", "edit_quantity", "Edit value", id="knowledge.edit_quantity"),
+        Binding("B", "toggle_by_source", "Claims by source", show=False, id="knowledge.by_source"),
+        Binding("E", "entities", "Entities", show=False, id="knowledge.entities"),
+        Binding("Q", "quantities", "Quantities", show=False, id="knowledge.quantities"),
     ]
 
     def __init__(self, store: Store, annotator: str) -> None:
@@ -74,6 +83,9 @@ class AnnotateScreen(Screen[None]):
         self.document: Document | None = None
         # The rules and the writes; the writer is the app's (None for a read-only file).
         self.session = ArticleSession(store, None, annotator, self.labels)
+        self.knowledge = Knowledge(self.session)
+        self._last_claim: str | None = None  # the claim picked last, for ctrl+a once the cue is selected
+        self._entity_names: dict[str, str] = {}  # for the span list's rows; emptied when the registry may have changed
         self.spans: list[Span] = []
         self._binding_state: tuple[bool, ...] | None = None
         self._article_view: ArticleView | None = None
@@ -110,6 +122,8 @@ class AnnotateScreen(Screen[None]):
         existing = [b for bindings in self._bindings.key_to_bindings.values() for b in bindings]
         self._bindings = BindingsMap([*label_bindings, *existing])
         self.panel.set_labels(self.labels)
+        self.panel.knowledge_of = self._knowledge_of
+        self.panel.span_list.entity_name = self.entity_name
         self.panel.set_empty_hint(self.session.empty_details(), self.session.newcomer)
         self.view.set_labels(self.labels)
         self.status.annotator = self.annotator
@@ -151,6 +165,8 @@ class AnnotateScreen(Screen[None]):
         self.document = self.session.open(document_id)
         self.spans = self.session.ordered()
         self.view.load(self.document.text, self.spans, self.labels, cursor)
+        if self.panel.by_source_shown:
+            self.panel.toggle_by_source([], self.session.label_kind)
         # The article's frame goes out first; the span list (thousands of rows to sort) follows.
         self._opened += 1
         self.call_after_refresh(self._fill_panel, self._opened)
@@ -297,11 +313,21 @@ class AnnotateScreen(Screen[None]):
             return view.active_span is not None
         return True
 
+    def _picked_kind(self) -> str:
+        active = self.view.active_span
+        return self.session.label_kind(active.label) if active is not None else ""
+
     def in_key_bar(self, action: str) -> bool:
         """Suggestion keys are listed while ghost spans are drawn, `*` while there is a span to
         propagate; they stay live otherwise, and pressed then they say why nothing happens."""
         if action in ("accept_suggestion", "accept_all_suggestions", "reject_suggestion"):
             return bool(self.session.suggestions)
+        if action in ("link_panel", "link_best"):
+            return self._picked_kind() == "entity"
+        if action in ("attribute", "edit_attribution"):
+            return self._picked_kind() == "claim"
+        if action == "edit_quantity":
+            return self._picked_kind() == "quantity"
         if action == "propagate":
             active = self.view.active_span
             return self.session.propagation_source(active.uid if active else None) is not None
@@ -360,6 +386,147 @@ class AnnotateScreen(Screen[None]):
                 self._show_answer(self.session.set_note(active.uid, note))
 
         self.app.push_screen(NoteScreen(active, self.labels), save)
+
+    # -- entities, attribution, quantities ------------------------------------------
+
+    def _picked_uid(self) -> str | None:
+        active = self.view.active_span
+        return active.uid if active is not None else None
+
+    def _knowledge_of(self, span: Span) -> str:
+        from annotator.session.knowledge import knowledge_details
+
+        return knowledge_details(span, self.session.label_kind(span.label), self.session.spans, self.entity_name)
+
+    def entity_name(self, uid: str) -> str:
+        """The linked entity's name for the panel (a merged one's live name); one indexed read, then kept."""
+        if uid not in self._entity_names:
+            entity = self.store.resolve(uid)
+            self._entity_names[uid] = entity.name if entity is not None else self.session.entity_names.get(uid, "(entity being saved)")
+        return self._entity_names[uid]
+
+    def _forget_entity_names(self) -> None:
+        """Renames, merges and splits happen elsewhere: names are read again."""
+        self._entity_names.clear()
+        self.panel.span_list._cache.clear()
+        self.panel.span_list.refresh()
+
+    def action_link_panel(self) -> None:
+        """L: the top candidates for the picked mention; 1-5 link, n makes a new entity."""
+        from annotator.tui.screens.link_panel import LinkChoice, LinkPanel
+
+        active = self.view.active_span
+        if active is None or self.session.label_kind(active.label) != "entity":
+            self._show_answer(self.knowledge.link(active.uid if active else None, "", ""))
+            return
+        linked = active.attrs.get("entity")
+
+        def chosen(choice: LinkChoice | None) -> None:
+            if choice is None:
+                return
+            if choice[0] == "new":
+                self._show_answer(self.knowledge.create_and_link(active.uid))
+            else:
+                self._show_answer(self.knowledge.link(active.uid, choice[1], choice[2]))
+
+        panel = LinkPanel(self.store.path, active, self.entity_name(linked) if isinstance(linked, str) else "")
+        self.app.push_screen(panel, chosen)
+
+    def action_link_best(self) -> None:
+        """=: link to the top candidate, or make a new entity when none is close enough."""
+        active = self.view.active_span
+        if active is None or self.session.label_kind(active.label) != "entity":
+            self._show_answer(self.knowledge.link(active.uid if active else None, "", ""))
+            return
+        self.status.show(SaveState("saving", "ranking the registry…"))
+        self._rank_and_link(active.uid, active.text, active.label, self._opened)
+
+    @work(thread=True, exclusive=True, group="link-best", exit_on_error=False)
+    def _rank_and_link(self, uid: str, text: str, label: str, opened: int) -> None:
+        """The registry is prepared for ranking here, off the event loop."""
+        from annotator.linking import rank_candidates
+        from annotator.tui.screens.link_panel import registry_index
+
+        found = rank_candidates(text, label, registry_index(self.store.path))
+        self.app.call_from_thread(self._link_ranked, uid, found, opened)
+
+    def _link_ranked(self, uid: str, found: list[object], opened: int) -> None:
+        self.status.show(self.session.state)  # "ranking…" ends here, whatever the answer
+        if opened != self._opened:
+            return  # another article was opened meanwhile
+        self._show_answer(self.knowledge.link_best(uid, found))
+
+    def action_attribute(self) -> None:
+        """A: the attribution read from the text (source, cue, form, stance), saved at once."""
+        self._show_answer(self.knowledge.propose(self._picked_uid()))
+
+    def action_edit_attribution(self) -> None:
+        """ctrl+a: set the picked claim's source, cue, form, stance and disputed claim."""
+        from annotator.tui.screens.attribution import AttributionEditor
+
+        active = self.view.active_span
+        if (active is None or self.session.label_kind(active.label) != "claim") and self.view.selection is not None:
+            # Selecting the cue moved the cursor off the claim: the claim picked last is meant.
+            active = self.session.spans.get(self._last_claim or "")
+        if active is None or self.session.label_kind(active.label) != "claim" or self.document is None:
+            self._show_answer(self.knowledge.set_attribution(active.uid if active else None, {}))
+            return
+        kinds = {label.name: label.kind for label in self.labels}
+
+        def chosen(changes: dict[str, object] | None) -> None:
+            if changes:
+                self._show_answer(self.knowledge.set_attribution(active.uid, changes))
+
+        screen = AttributionEditor(active, dict(self.session.spans), kinds, self.document.text, self.view.selection)
+        self.app.push_screen(screen, chosen)
+
+    def action_edit_quantity(self) -> None:
+        """#: type the picked quantity's value; a resize keeps it from then on."""
+        from annotator.tui.screens.quantity_form import QuantityForm
+
+        active = self.view.active_span
+        if active is None or self.session.label_kind(active.label) != "quantity":
+            self._show_answer(self.knowledge.set_quantity(active.uid if active else None, {}))
+            return
+
+        def chosen(fields: dict[str, str] | None) -> None:
+            if fields is not None:
+                self._show_answer(self.knowledge.set_quantity(active.uid, fields))
+
+        self.app.push_screen(QuantityForm(active), chosen)
+
+    def action_toggle_by_source(self) -> None:
+        """B: the panel groups the claims by source, or lists every span again."""
+        shown = self.panel.toggle_by_source(self.spans, self.session.label_kind)
+        self.notify("Claims grouped by source (B lists every span)" if shown else "Every span, in reading order", timeout=2)
+
+    def _open_at(self, place: tuple[int, int] | None) -> None:
+        if place is None:
+            return
+        document_id, offset = place
+        self.reload_documents()
+        self.open_document(document_id, offset)
+        self.view.move_to(offset)
+
+    def action_entities(self) -> None:
+        """E: the entity registry; enter on a mention opens its article there."""
+        from annotator.tui.screens.entities import EntitiesScreen
+
+        labels = [label.name for label in self.labels if label.kind == "entity"]
+
+        def back(place: tuple[int, int] | None) -> None:
+            self._forget_entity_names()
+            if place is None and self.document is not None:
+                self.open_document(self.document.id, self.view.cursor)  # merges and splits repoint mentions here
+            self._open_at(place)
+
+        self.app.push_screen(EntitiesScreen(self.store, self.annotator, labels), back)
+
+    def action_quantities(self) -> None:
+        """Q: every quantity in the corpus by what it counts; enter opens the article there."""
+        from annotator.tui.screens.quantities import QuantitiesScreen
+
+        self.app.push_screen(QuantitiesScreen(self.store.path), self._open_at)
 
     # -- undo / redo -----------------------------------------------------------
 
@@ -579,7 +746,10 @@ class AnnotateScreen(Screen[None]):
 
     @on(ArticleView.SpanPicked, "#article")
     def _span_picked(self, event: ArticleView.SpanPicked) -> None:
-        self.panel.set_active(event.uid, self.view.active_span)
+        active = self.view.active_span
+        if active is not None and self.session.label_kind(active.label) == "claim":
+            self._last_claim = active.uid  # ctrl+a after selecting the cue elsewhere edits this one
+        self.panel.set_active(event.uid, active)
         self._refresh_footer()
 
     @on(AnnotationPanel.SpanHighlighted, "#panel")

@@ -67,6 +67,19 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         ],
     ),
     (
+        "Entities, attribution, quantities",
+        [
+            ("L", "link the picked name: its top candidates; 1-5 / enter link, n makes a new entity from it"),
+            ("=", "link the picked name to the top candidate (or a new entity when none is close)"),
+            ("E", "entities: filter by name or label; rename r, details i, merge m, mark space + split s; enter opens a mention"),
+            ("A", "attribute the picked claim: source, cue, form and stance read from the text (one undo)"),
+            ("ctrl+a", "edit the picked claim's attribution: source, cue (the selection), form f, stance t, disputes d"),
+            ("B", "group the claims by source above the span list (again: hide)"),
+            ("#", "edit the picked quantity's value (a resize keeps it from then on)"),
+            ("Q", "quantities of the corpus grouped by what they count; enter opens one"),
+        ],
+    ),
+    (
         "Articles and app",
         [
             ("n / b", "next / previous article"),

@@ -113,6 +113,7 @@ class ReviewScreen(Screen[None]):
         self._bindings = BindingsMap([*existing, *label_bindings])
         self.session.writer = getattr(self.app, "writer", None)
         self.panel.set_labels(self.labels)
+        self.panel.entity_name = self.session.entity_name
         self.query_one(StatusBar).annotator = f"reviewing as {self.reviewer}"
         self.load(self.document_id)
         self.query_one("#group-list").focus()

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from annotator.agreement import agreement, inputs_from_store
+from annotator.attribution_agreement import AttributionAgreement
 from annotator.cells import cell_width, clip_cells, fit
 from annotator.store import Store
 from annotator.tui.widgets.bars import Piece, Row
@@ -146,6 +147,7 @@ class StatsScreen(ModalScreen[None]):
                 f1 = report.overall.exact[key].f1
                 cells.append((f" {f1:^9.2f} " if f1 is not None else "    -      ", heat(f1)))
             lines.append(Row(cells, pad=False))
+        lines.extend(self._attribution_lines(report.attribution))
         lines.extend(
             [Content(""), Content.styled("Articles with most disagreement (token units the analysts label differently)", "bold underline")]
         )
@@ -155,6 +157,27 @@ class StatsScreen(ModalScreen[None]):
             lines.append(Row([f"{figures_.disagreements:>5} units  ", figures_.title], flex=1, pad=False))
         if not disagreeing:
             lines.append(Content.styled("none: the analysts label every unit alike", "dim"))
+        return lines
+
+    @staticmethod
+    def _attribution_lines(figures: dict[tuple[str, str], AttributionAgreement]) -> list[Row | Content]:
+        """Attribution agreement per pair: claims both tagged on the same span, then each field."""
+        lines: list[Row | Content] = [
+            Content(""),
+            Content.styled("Attribution agreement (claims both analysts tagged on the same span)", "bold underline"),
+            Row([(fit("pair", 22) + " ", "bold"), ("claims  source    cue    form  stance   κ form  κ stance", "bold")], pad=False),
+        ]
+        for (a, b), pair in figures.items():
+            cells: list[Piece] = [fit(f"{clip_cells(a, 10)} ~ {clip_cells(b, 10)}", 22) + " ", f"{pair.matched:>6}"]
+            for name in ("source", "cue", "form", "stance"):
+                percent = pair.fields[name].percent
+                cells.append((f"{percent:>6.0f}%" if percent is not None else "      -", heat(None if percent is None else percent / 100)))
+            for name in ("form", "stance"):
+                kappa = pair.fields[name].kappa
+                cells.append(f"  {kappa:>7.3f}" if kappa is not None else "        -")
+            lines.append(Row(cells, pad=False))
+        if not any(pair.matched for pair in figures.values()):
+            lines.append(Content.styled("No claim tagged on the same span by two analysts yet.", "dim"))
         return lines
 
     def _render_stats(self, width: int | None = None) -> Content:

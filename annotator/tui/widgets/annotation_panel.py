@@ -10,6 +10,8 @@ from textual.message import Message
 from textual.widgets import Static
 
 from annotator.cells import clip_cells, fit
+from collections.abc import Callable
+
 from annotator.model import Label, Span
 from annotator.text import one_line
 from annotator.tui.widgets.span_list import SpanList
@@ -24,6 +26,14 @@ class AnnotationPanel(Vertical):
         height: auto;
     }
     AnnotationPanel #suggestion-legend.-shown {
+        display: block;
+    }
+    AnnotationPanel #by-source {
+        display: none;
+        height: auto;
+        max-height: 12;
+    }
+    AnnotationPanel #by-source.-shown {
         display: block;
     }
     """
@@ -56,10 +66,14 @@ class AnnotationPanel(Vertical):
         self._empty_hint = "Pick a span (enter, tab or click) to see it here."
         self._picked = False
         self._teaching = False
+        # The picked span's link, attribution or value (the screen knows the registry).
+        self.knowledge_of: Callable[[Span], str] | None = None
+        self._by_source: tuple[list[Span], Callable[[str], str]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Spans", id="span-count", classes="panel-title")
         yield Static("", id="suggestion-legend")
+        yield Static("", id="by-source")
         yield SpanList(id="span-list")
         yield Static("", id="span-details")
         yield Static("Labels", classes="panel-title")
@@ -97,10 +111,36 @@ class AnnotationPanel(Vertical):
     def upsert(self, span: Span) -> None:
         self.span_list.upsert(span)
         self._show_count()
+        if self._by_source is not None:
+            spans = [s for s in self._by_source[0] if s.uid != span.uid] + [span]
+            self._show_by_source(spans, self._by_source[1])
 
     def remove(self, uid: str) -> None:
         self.span_list.remove(uid)
         self._show_count()
+        if self._by_source is not None:
+            self._show_by_source([s for s in self._by_source[0] if s.uid != uid], self._by_source[1])
+
+    def toggle_by_source(self, spans: list[Span], kind_of: Callable[[str], str]) -> bool:
+        """Claims grouped by source above the span list (which stays usable); again: hidden."""
+        if self._by_source is not None:
+            self._by_source = None
+            self.query_one("#by-source", Static).remove_class("-shown")
+            return False
+        self._show_by_source(spans, kind_of)
+        return True
+
+    def _show_by_source(self, spans: list[Span], kind_of: Callable[[str], str]) -> None:
+        from annotator.session.knowledge import by_source_text
+
+        self._by_source = (spans, kind_of)
+        shown = self.query_one("#by-source", Static)
+        shown.update(Content(by_source_text(spans, kind_of)))
+        shown.add_class("-shown")
+
+    @property
+    def by_source_shown(self) -> bool:
+        return self._by_source is not None
 
     def _show_count(self) -> None:
         count = self.span_list.option_count
@@ -155,6 +195,9 @@ class AnnotationPanel(Vertical):
             "\n",
             clip_cells(span.text, 400),
         ]
+        known = self.knowledge_of(span) if self.knowledge_of is not None else ""
+        if known:
+            parts.extend(["\n", (clip_cells(known, 200), "italic")])
         if span.note:
             parts.extend(["\n", ("Note: ", "bold"), clip_cells(span.note, 400)])
         review = span.attrs.get("needs_review")

@@ -22,7 +22,9 @@ _PALETTE_HINT = "  ^p palette"
 
 # Keys that appear only while they apply (a picked span, suggestions on screen): when
 # they do, they matter more than the keys always there.
-_CONTEXTUAL = frozenset({"delete_span", "edit_note", "propagate", "accept_suggestion", "reject_suggestion"})
+_CONTEXTUAL = frozenset(
+    {"delete_span", "edit_note", "propagate", "accept_suggestion", "reject_suggestion", "link_panel", "attribute", "edit_quantity"}
+)
 
 
 def _rank(action: str) -> int:

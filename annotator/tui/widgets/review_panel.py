@@ -11,6 +11,7 @@ each version's whole text under its number, with its offsets and analysts below.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import on
@@ -23,7 +24,7 @@ from textual.widgets.option_list import Option
 
 from annotator.cells import cell_width, clip_cells, fit_pieces
 from annotator.model import Label
-from annotator.review import Group, distinct_cuts, holders
+from annotator.review import KNOWLEDGE_FIELDS, Group, distinct_cuts, holders
 from annotator.tui.widgets.bars import FittedText, Hanging, Piece, Row
 
 STATUS_MARK = {"agreed": ("=", "green"), "partial": ("½", "yellow"), "disagreement": ("≠", "bold red")}
@@ -42,6 +43,7 @@ class VersionRow:
     group: Group
     index: int
     labels: dict[str, Label]
+    entity_name: Callable[[str], str] = str
 
     def _pieces(self, index: int, text: str) -> list[Piece]:
         group = self.group
@@ -60,6 +62,12 @@ class VersionRow:
             parts = ["    "]
         parts.extend([(f"{index + 1}", "bold reverse"), " ", _label_piece(version.label, self.labels, 10), f" {text}"])
         parts.append((f" {holders(version)}", "dim"))
+        # Same words, other attribution or entity: the first field they differ on tells the rows apart.
+        differing = [name for name in KNOWLEDGE_FIELDS if name in group.differing()]
+        if differing:
+            value = version.facts.get(differing[0])
+            shown = "—" if value is None else (self.entity_name(value) if differing[0] == "entity" else value)
+            parts.append((f" ≠{differing[0]}: {clip_cells(shown, 14)}", "red"))
         if group.gold_for(index):
             parts.append(("★", "bold yellow"))
         return parts
@@ -75,9 +83,9 @@ class VersionRow:
         return fit_pieces(self._pieces(self.index, text), width)
 
 
-def group_prompt(group: Group, labels: dict[str, Label]) -> FittedText:
+def group_prompt(group: Group, labels: dict[str, Label], entity_name: Callable[[str], str] = str) -> FittedText:
     """The group's entry in the list, a row per version, cut to the list's width when drawn."""
-    return FittedText(*(VersionRow(group, index, labels) for index in range(len(group.versions))))
+    return FittedText(*(VersionRow(group, index, labels, entity_name) for index in range(len(group.versions))))
 
 
 def _label_piece(name: str, labels: dict[str, Label], cells: int = 12) -> Piece:
@@ -101,6 +109,8 @@ class ReviewPanel(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._labels: dict[str, Label] = {}
+        self.entity_name: Callable[[str], str] = lambda uid: uid
+        """An entity's name for a linked version (the screen asks the session)."""
 
     def compose(self) -> ComposeResult:
         yield Static("Groups", id="group-count", classes="panel-title")
@@ -112,7 +122,7 @@ class ReviewPanel(Vertical):
 
     def set_groups(self, groups: list[Group], highlighted: int | None, coders: list[str], editing: str | None = None) -> None:
         option_list = self.query_one("#group-list", OptionList)
-        option_list.set_options(Option(group_prompt(g, self._labels), id=str(i)) for i, g in enumerate(groups))
+        option_list.set_options(Option(group_prompt(g, self._labels, self.entity_name), id=str(i)) for i, g in enumerate(groups))
         counts = {status: sum(1 for g in groups if g.status == status) for status in STATUS_MARK}
         settled = sum(1 for g in groups if g.settled)
         self.query_one("#group-count", Static).update(
@@ -144,6 +154,10 @@ class ReviewPanel(Vertical):
         # One row per line, cut to the panel: a long or wide text gives way, its quotes
         # and what follows it (★ in gold, from 2) stay in view.
         rows: list[Row | Hanging] = [Row([(f"{mark} {group.status}", colour), (f"  {group.kind}  {group.start}–{group.end}", "dim")])]
+        differing = group.differing()
+        if differing:
+            names = ", ".join(name for name in KNOWLEDGE_FIELDS if name in differing)
+            rows.append(Row([("≠ ", "bold red"), (f"versions differ in: {names}", "bold")]))
         for index, version in enumerate(group.versions):
             # The whole text, wrapped under its number: cut, two versions could read the same.
             rows.append(
@@ -162,6 +176,7 @@ class ReviewPanel(Vertical):
                     flex=2,
                 )
             )
+            rows.extend(self._knowledge_rows(version.facts, differing))
         rows.append(Row([]))
         if group.gold:
             count = len(group.gold)
@@ -188,6 +203,19 @@ class ReviewPanel(Vertical):
         else:
             rows.append(Row([("pending: 1-9 puts a version in gold and moves on, x rejects", "italic dim")]))
         details.update(FittedText(*rows))
+
+    def _knowledge_rows(self, facts: dict[str, str], differing: set[str]) -> list[Hanging]:
+        """A version's entity link and attribution, one field a row; a field the versions differ on is marked ≠."""
+        rows: list[Hanging] = []
+        for name in KNOWLEDGE_FIELDS:
+            if name not in facts and name not in differing:
+                continue
+            value = facts.get(name)
+            shown = "—" if value is None else (self.entity_name(value) if name == "entity" else value)
+            mark: Piece = ("≠ ", "bold red") if name in differing else "  "
+            # Article text, shown literally (a Hanging's text is never read as markup).
+            rows.append(Hanging(["     ", mark, (f"{name}: ", "bold" if name in differing else "dim")], shown, narrowest=10))
+        return rows
 
     @on(OptionList.OptionHighlighted, "#group-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:

@@ -7,6 +7,8 @@ finds a span's row by bisect on its reading-order key, not by a walk down the li
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bisect import bisect_left, insort
 from operator import itemgetter
 
@@ -34,8 +36,10 @@ def reading_order(span: Span) -> tuple[int, int, str, str, str]:
 _row_key = itemgetter(0)
 
 
-def span_prompt(span: Span, label: Label | None, show_annotator: bool) -> Content:
-    """One row: label in its colour, the quoted text, a note marker; all literal."""
+def span_prompt(
+    span: Span, label: Label | None, show_annotator: bool, entity_name: Callable[[str], str] | None = None
+) -> Content:
+    """One row: label in its colour, the quoted text, the linked entity, a note marker; all literal."""
     colour = label.color if label else "#abb2bf"
     parts: list[str | tuple[str, str]] = []
     if span.attrs.get("needs_review"):
@@ -44,6 +48,9 @@ def span_prompt(span: Span, label: Label | None, show_annotator: bool) -> Conten
     if show_annotator:
         parts.append((f"{clip_cells(span.annotator, 10)} ", "dim"))
     parts.append(one_line(span.text, 60))
+    linked = span.attrs.get("entity")
+    if entity_name is not None and isinstance(linked, str):
+        parts.append(("  → " + clip_cells(one_line(entity_name(linked), 40), 40), "dim"))
     if span.note:
         parts.append(("  ✎ " + clip_cells(span.note, 40), "italic dim"))
     return Content.assemble(*parts)
@@ -94,6 +101,8 @@ class SpanList(ScrollView, can_focus=True):
         self._labels: dict[str, Label] = {}
         self._show_annotator = False
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(512)
+        # Names of linked entities (the screen's, cached there); None: rows show no link.
+        self.entity_name: Callable[[str], str] | None = None
 
     # -- data --------------------------------------------------------------------
 
@@ -102,7 +111,7 @@ class SpanList(ScrollView, can_focus=True):
         return len(self._rows)
 
     def row_texts(self) -> list[str]:
-        return [span_prompt(s, self._labels.get(s.label), self._show_annotator).plain for _, s in self._rows]
+        return [span_prompt(s, self._labels.get(s.label), self._show_annotator, self.entity_name).plain for _, s in self._rows]
 
     def uid_at(self, index: int) -> str:
         return self._rows[index][1].uid
@@ -224,11 +233,13 @@ class SpanList(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         span = self._rows[index][1]
         highlighted = index == self.highlighted
-        key = (span.uid, span.updated_at, span.label, span.note, width, highlighted, self.has_focus, self._show_annotator, self.app.theme)
+        linked = span.attrs.get("entity")
+        name = self.entity_name(linked) if self.entity_name is not None and isinstance(linked, str) else None
+        key = (span.uid, span.updated_at, span.label, span.note, name, width, highlighted, self.has_focus, self._show_annotator, self.app.theme)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        prompt = span_prompt(span, self._labels.get(span.label), self._show_annotator)
+        prompt = span_prompt(span, self._labels.get(span.label), self._show_annotator, self.entity_name)
         line_style = base
         if highlighted:
             line_style = base + self.get_component_rich_style("span-list--highlight", partial=True)
