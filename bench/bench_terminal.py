@@ -151,9 +151,8 @@ class View(ScrollView, can_focus=True):
         cy, cx = self.cursor
         old = cy
         self.cursor = (cy + dy, max(0, min(WIDTH - 1, cx + dx)))
-        top = int(self.scroll_offset.y)
         for r in {old, self.cursor[0]}:
-            self.refresh_line(r - top)
+            self.refresh_line(r)  # virtual (document) row: ScrollView subtracts the scroll
     def action_right(self): self._move(0, 1)
     def action_left(self): self._move(0, -1)
     def action_down(self): self._move(1, 0)
@@ -992,7 +991,7 @@ def run_terminal(
         article_region, status_region = annotator_regions(ann)
         press(ann, "ctrl+home", article_region, quiet, timeout=3.0)
         slate_term = start_slate(0, False)
-        view_term = Terminal([sys.executable, str(bare_view), str(article.txt)], work)
+        view_term = Terminal([sys.executable, str(bare_view.resolve()), str(article.txt.resolve())], work)
         if wait_for_text(view_term, article.marker, 60) is None:
             raise RuntimeError("the bare Textual view never showed the article")
         settle(view_term, quiet=0.5)

@@ -516,3 +516,16 @@ def test_importing_units_loads_neither_spacy_nor_textual() -> None:
     check = "import sys, annotator.units; print(sorted(m for m in ('spacy', 'textual') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_the_suggestion_at_an_offset_prefers_one_starting_there_then_the_shortest() -> None:
+    from annotator.units import Suggestion, suggestion_at
+
+    outer = Suggestion(0, 30, "ORG", "gazetteer", 1.0)
+    inner = Suggestion(6, 15, "PERSON", "gazetteer", 1.0)
+    later = Suggestion(10, 12, "QUANTITY", "pattern", 1.0)
+    offers = [outer, inner, later]
+    assert suggestion_at(offers, 0) is outer
+    assert suggestion_at(offers, 6) is inner  # starts there, though `later` is not under 6
+    assert suggestion_at(offers, 11) is later  # the shortest holding the offset
+    assert suggestion_at(offers, 30) is None

@@ -18,7 +18,7 @@ from annotator.session.suggestions import CorpusPropagation, propagate_to_corpus
 from annotator.session.writer import Outcome, Writer
 from annotator.store import ActionResult, Store, now
 from annotator.text import one_line, resize_range
-from annotator.units import Suggestion, mentions, near_mentions, smart_unit_for
+from annotator.units import Suggestion, mentions, near_mentions, smart_unit_for, suggestion_at
 from annotator.units.words import covered
 
 SaveKind = Literal["idle", "saving", "waiting", "saved", "refused", "failed", "read-only"]
@@ -236,11 +236,8 @@ class ArticleSession:
         self.suggestions = [s for s in self.suggestions if not covered((s.start, s.end), ordered)]
 
     def suggestion_at(self, offset: int) -> Suggestion | None:
-        """The offer under offset: one starting there first, else the shortest holding it."""
-        holding = [s for s in self.suggestions if s.start <= offset < s.end or s.start == offset]
-        if not holding:
-            return None
-        return min(holding, key=lambda s: (s.start != offset, s.end - s.start))
+        """The offer under offset (annotator.units.suggestion_at: the view marks the same one)."""
+        return suggestion_at(self.suggestions, offset)
 
     def accept(self, offset: int) -> Change | Refusal:
         """y: the offer at the cursor becomes the analyst's span."""

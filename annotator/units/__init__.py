@@ -28,7 +28,7 @@ from annotator.units.structure import (
     reported_in,
     sentence_span,
 )
-from annotator.units.suggest import Gazetteer, Suggestion, model_suggestions, suggest, suggestion_quality
+from annotator.units.suggest import Gazetteer, Suggestion, model_suggestions, suggest, suggestion_at, suggestion_quality
 
 __all__ = [
     "HINT_LETTERS",
@@ -56,5 +56,6 @@ __all__ = [
     "smart_unit_at",
     "smart_unit_for",
     "suggest",
+    "suggestion_at",
     "suggestion_quality",
 ]

@@ -226,3 +226,15 @@ def suggestion_quality(suggestions: Iterable[Suggestion], final_spans: Iterable[
     precision = hits / len(offered) if offered else 1.0
     recall = hits / len(final) if final else 1.0
     return precision, recall
+
+
+def suggestion_at(suggestions: Iterable[Suggestion], offset: int) -> Suggestion | None:
+    """The suggestion `y` and `x` act on at offset: one starting there first, else the shortest holding it.
+
+    One rule for the view (which marks it) and the session (which accepts it), so the
+    suggestion drawn as current is the one a key takes.
+    """
+    holding = [item for item in suggestions if item.start <= offset < item.end]
+    if not holding:
+        return None
+    return min(holding, key=lambda item: (item.start != offset, item.end - item.start, item.start, item.label))

@@ -50,6 +50,7 @@ from annotator.units import (
     previous_candidate,
     sentence_span,
     smart_unit_at,
+    suggestion_at,
 )
 from annotator.units.words import covered
 from annotator.text import (
@@ -440,11 +441,10 @@ A label key tags the selection. **enter** picks the span under the cursor
         return list(self._suggestions)
 
     def suggestion_at(self, offset: int | None = None) -> Suggestion | None:
-        """The suggestion under offset (the cursor by default), the innermost when they nest."""
+        """The suggestion under offset (the cursor by default): the one `y` and `x` take (units.suggestion_at)."""
         offset = self.cursor if offset is None else offset
         bucket = min(offset, max(len(self.text) - 1, 0)) // SPAN_BUCKET
-        found = [item for item in self._bucket_suggestions.get(bucket, ()) if item.start <= offset < item.end]
-        return min(found, key=lambda item: (item.end - item.start, item.start, item.label)) if found else None
+        return suggestion_at(self._bucket_suggestions.get(bucket, ()), offset)
 
     def _set_suggestions(self, suggestions: list[Suggestion]) -> None:
         ordered = sorted(suggestions, key=_suggestion_order)
