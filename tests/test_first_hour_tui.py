@@ -83,7 +83,7 @@ def test_a_newcomer_is_told_how_to_tag_until_their_first_span_exists(db: Path, h
     session = harness.session
     assert session.newcomer
     hint = session.empty_details()
-    for words in ("arrows", "w selects a word", "s a sentence", "shift+arrows extend", "label key", *LABEL_KEYS):
+    for words in ("Arrows", "w a word", "s a sentence", "shift+arrows extend", "label key tags what is at the cursor", *LABEL_KEYS):
         assert words in hint, words
     session.tag(*at("Bishkek"), "PLACE")
     harness.settle()
@@ -104,7 +104,7 @@ async def test_the_empty_panel_teaches_tagging_then_says_how_to_pick(tmp_path: P
         async with running(store) as (app, pilot):
             shown = details_text(app)
             assert "Pick a span" not in shown
-            for words in ("w selects a word", "s a sentence", "shift+arrows extend", *LABEL_KEYS):
+            for words in ("w a word", "s a sentence", "shift+arrows extend", *LABEL_KEYS):
                 assert words in shown, shown
             await pilot.press("w", "p", "escape")
             assert spans_in_db(tmp_path / "a.db") and view_of(app).active_uid is None
@@ -117,7 +117,7 @@ async def test_the_hint_follows_the_analyst_not_the_article(tmp_path: Path) -> N
         first = store.add_document("one", "One", SENTENCES).document
         second = store.add_document("two", "Two", "Bob Smith left Paris on Monday.").document
         store.add_span(second, 0, 3, "PERSON", ANNOTATOR)
-        for name, expected in ((ANNOTATOR, "Pick a span"), ("bob", "Arrows move")):
+        for name, expected in ((ANNOTATOR, "Pick a span"), ("bob", "Arrows or ;")):
             async with running(store, name) as (app, pilot):
                 screen = app.screen
                 if screen.document.id != first.id:  # type: ignore[attr-defined]
@@ -151,7 +151,7 @@ async def test_ctrl_c_says_how_to_tag_and_quit(tmp_path: Path, key: str) -> None
             assert app.return_code is None and app.is_running  # nothing quits but ctrl+q
             [notice] = notices(app)
             assert "\n" not in notice and len(notice) <= 120
-            assert "w " in notice and "label key" in notice
+            assert "w, s" in notice and "label key tags what is at the cursor" in notice
             assert "ctrl+q quits" in notice and "saved is saved" in notice
             assert [n.severity for n in app._notifications] == ["information"]
             assert spans_in_db(tmp_path / "a.db") == []

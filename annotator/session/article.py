@@ -59,8 +59,9 @@ def first_span_hint(labels: list[Label]) -> str:
     """What the empty details panel says until the analyst's first span exists."""
     keys = label_keys(labels)
     return (
-        "Arrows move; w selects a word, s a sentence; shift+arrows extend. "
-        f"Then a label key{': ' + keys if keys else ''}."
+        "Arrows or ; (the next name or number) move; a label key tags what is at the cursor, "
+        "or select first: w a word, s a sentence, shift+arrows extend. "
+        f"Label keys{': ' + keys if keys else ''}."
     )
 
 
@@ -70,7 +71,7 @@ PICK_HINT = "Pick a span (enter, tab or click) to see it here."
 
 def how_to_tag_notice() -> str:
     """One line for ctrl+c (or a label key with nothing to tag): how to tag, how to quit."""
-    return f"Select first (w word, s sentence, shift+arrows), then a label key. {QUIT_AND_SAVED}"
+    return f"A label key tags what is at the cursor (or select first: w, s, shift+arrows). {QUIT_AND_SAVED}"
 
 
 NO_SUGGESTION = "No suggestion at the cursor: ; goes to the next one"

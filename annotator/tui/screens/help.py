@@ -89,7 +89,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("v", "show your spans / another analyst's (read-only) / everyone's"),
             ("ctrl+r", "reload: see what other analysts saved meanwhile"),
             ("r", "review: compare analysts and adjudicate the gold set"),
-            ("S", "statistics: label bars, agreement, F1 heat map"),
+            ("S", "statistics: label bars, agreement, attribution agreement, F1 heat map"),
             ("f2", "move between the article and the span list"),
             ("ctrl+p", "command palette: labels, articles, actions"),
             ("? / f1", "this help"),
