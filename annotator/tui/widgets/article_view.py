@@ -185,62 +185,53 @@ A label key tags the selection. **enter** picks the span under the cursor
     snap_words: reactive[bool] = reactive(True, repaint=False, init=False)
     """Whether selections grow to whole words (else character precision)."""
 
-    class CursorMoved(Message):
+    class ViewMessage(Message):
+        """What the article tells the screen: `control` is the view, for `@on(..., "#article")`."""
+
+        def __init__(self, view: ArticleView) -> None:
+            super().__init__()
+            self.view = view
+
+        @property
+        def control(self) -> ArticleView:
+            return self.view
+
+    class CursorMoved(ViewMessage):
         """The cursor moved; the screen shows what is under it."""
 
         ALLOW_SELECTOR_MATCH = {"control"}
 
         def __init__(self, view: ArticleView, offset: int) -> None:
-            super().__init__()
-            self.view = view
+            super().__init__(view)
             self.offset = offset
-
-        @property
-        def control(self) -> ArticleView:
-            return self.view
 
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, ArticleView.CursorMoved)
 
-    class ModeChanged(Message):
+    class ModeChanged(ViewMessage):
         """Keys now go to the search bar ("search"), the jump labels ("hints"), or back to
         the bindings (None): the key bar can say which keys apply."""
 
         def __init__(self, view: ArticleView, mode: str | None) -> None:
-            super().__init__()
-            self.view = view
+            super().__init__(view)
             self.mode = mode
 
-        @property
-        def control(self) -> ArticleView:
-            return self.view
-
-    class CandidateReached(Message):
+    class CandidateReached(ViewMessage):
         """`;` or `,` selected [start, end): a suggestion's range (suggestion set) or a
         candidate's (suggestion None). The screen can say what a label key or `y` will do."""
 
         def __init__(self, view: ArticleView, start: int, end: int, suggestion: Suggestion | None) -> None:
-            super().__init__()
-            self.view = view
+            super().__init__(view)
             self.start = start
             self.end = end
             self.suggestion = suggestion
 
-        @property
-        def control(self) -> ArticleView:
-            return self.view
-
-    class SpanPicked(Message):
+    class SpanPicked(ViewMessage):
         """A span became active (or none: uid is None)."""
 
         def __init__(self, view: ArticleView, uid: str | None) -> None:
-            super().__init__()
-            self.view = view
+            super().__init__(view)
             self.uid = uid
-
-        @property
-        def control(self) -> ArticleView:
-            return self.view
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
