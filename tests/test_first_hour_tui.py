@@ -7,7 +7,6 @@ writer thread); the screen is driven through the real app under Pilot.
 
 from __future__ import annotations
 
-import queue
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,11 +15,11 @@ from textual.widgets import Static
 from textual.widgets._toast import Toast
 
 from annotator.session.article import PICK_HINT, ArticleSession, Change, Refusal, describe_step, plain_refusal
-from annotator.session.writer import Outcome, Writer
 from annotator.store import Store
 from annotator.tui.app import make_app
 from annotator.tui.widgets.article_layout import Row, row_end_offset
 from test_tui_support import ANNOTATOR, SENTENCES, running, screen_lines, spans_in_db, status_text, view_of
+from session_support import SessionHarness
 
 TEXT = "The Prime Minister met the Foreign Minister in Bishkek on Monday. They talked."
 LABEL_KEYS = ("c CLAIM", "p PERSON", "o ORG", "l PLACE", "m OTHER", "q QUANTITY")
@@ -31,25 +30,11 @@ def at(word: str, text: str = TEXT) -> tuple[int, int]:
     return start, start + len(word)
 
 
-class Harness:
-    """A session whose writes are settled the way the app settles them."""
+class Harness(SessionHarness):
+    """A session on the first article (as ANNOTATOR unless told)."""
 
     def __init__(self, db: Path, annotator: str = ANNOTATOR) -> None:
-        self.reader = Store.open(db, create=False)
-        self.outcomes: queue.Queue[Outcome] = queue.Queue()
-        self.writer = Writer(db, self.outcomes.put, lambda seconds: None)
-        self.session = ArticleSession(self.reader, self.writer, annotator, self.reader.labels())
-        self.session.open(self.reader.list_documents()[0].id)
-        self.settled: list = []  # type: ignore[type-arg]
-
-    def settle(self) -> None:
-        assert self.writer.wait_idle(10.0)
-        while not self.outcomes.empty():
-            self.settled.append(self.session.settle(self.outcomes.get()))
-
-    def close(self) -> None:
-        self.writer.close()
-        self.reader.close()
+        super().__init__(db, annotator)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ disk: a key never waits on SQLite, and nothing the screen showed is lost.
 from __future__ import annotations
 
 import gc
-import queue
 import sqlite3
 import subprocess
 import sys
@@ -18,38 +17,19 @@ from pathlib import Path
 
 import pytest
 
-from annotator.session.article import ArticleSession, Change, Refusal
-from annotator.session.writer import Outcome, Writer
+from annotator.session.article import Change, Refusal
 from annotator.store import Store
+from session_support import SessionHarness
 
 TEXT = "The Prime Minister met the Foreign Minister in Bishkek on Monday. They talked."
 ME = "alice"
 
 
-class Harness:
-    """A session with a writer whose outcomes are settled the way the app settles them."""
+class Harness(SessionHarness):
+    """A session under ME on the first article."""
 
     def __init__(self, db: Path) -> None:
-        self.reader = Store.open(db, create=False)
-        self.outcomes: queue.Queue[Outcome] = queue.Queue()
-        self.waits: list[float] = []
-        self.writer = Writer(db, self.outcomes.put, self.waits.append)
-        self.session = ArticleSession(self.reader, self.writer, ME, self.reader.labels())
-        self.session.open(self.reader.list_documents()[0].id)
-        self.settled: list = []  # type: ignore[type-arg]
-
-    def settle(self, timeout: float = 10.0) -> None:
-        assert self.writer.wait_idle(timeout)
-        while not self.outcomes.empty():
-            self.settled.append(self.session.settle(self.outcomes.get()))
-
-    def stored(self) -> list[tuple[int, int, str, str]]:
-        assert self.session.document is not None
-        return [(s.start, s.end, s.text, s.label) for s in self.reader.spans(self.session.document.id, ME)]
-
-    def close(self) -> None:
-        self.writer.close()
-        self.reader.close()
+        super().__init__(db, ME)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ checked in the database, then undone and checked again.
 
 from __future__ import annotations
 
-import queue
 from pathlib import Path
 
 import pytest
@@ -14,8 +13,8 @@ import pytest
 from annotator.linking import EntityIndex, rank_candidates
 from annotator.session.article import ArticleSession, Change, Refusal
 from annotator.session.knowledge import Knowledge, claims_by_source, quantity_groups
-from annotator.session.writer import Outcome, Writer
 from annotator.store import Store
+from session_support import SessionHarness
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 ME = "alice"
@@ -27,28 +26,17 @@ def sample() -> tuple[str, str]:
     return path.stem, text
 
 
-class Harness:
-    """A session with a writer, settled the way the app settles outcomes."""
+class Harness(SessionHarness):
+    """A session under ME on the first article, with its knowledge rules."""
 
     def __init__(self, db: Path) -> None:
-        self.reader = Store.open(db, create=False)
-        self.outcomes: queue.Queue[Outcome] = queue.Queue()
-        self.writer = Writer(db, self.outcomes.put)
-        self.session = ArticleSession(self.reader, self.writer, ME, self.reader.labels())
-        self.session.open(self.reader.list_documents()[0].id)
+        super().__init__(db, ME)
         self.knowledge = Knowledge(self.session)
-        self.messages: list[str] = []
 
     @property
-    def text(self) -> str:
-        assert self.session.document is not None
-        return self.session.document.text
-
-    def settle(self) -> None:
-        assert self.writer.wait_idle(10)
-        while not self.outcomes.empty():
-            settled = self.session.settle(self.outcomes.get())
-            self.messages.append(settled.state.text)
+    def messages(self) -> list[str]:
+        """What the status line said after each settled write."""
+        return [settled.state.text for settled in self.settled]
 
     def tag(self, phrase: str, label: str, occurrence: int = 0) -> str:
         start = -1
@@ -68,10 +56,6 @@ class Harness:
         assert self.session.undo() is None
         self.settle()
         return self.messages[-1]
-
-    def close(self) -> None:
-        self.writer.close()
-        self.reader.close()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ what the database holds afterwards and what one undo takes back.
 from __future__ import annotations
 
 import json
-import queue
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.session.article import ArticleSession, Change, Refusal
+from annotator.session.article import Change, Refusal
 from annotator.session.suggestions import (
     article_suggestions,
     measure_suggestions,
@@ -24,8 +23,8 @@ from annotator.session.suggestions import (
     suggestion_figures,
 )
 from annotator.model import Document
-from annotator.session.writer import Outcome, Writer
 from annotator.store import Store
+from session_support import SessionHarness
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 COUP = "000_8d4b3503afa0d274"  # GKNB three times, "gknb.gov.kg" once
@@ -37,30 +36,17 @@ def document_of(store: Store, key: str) -> Document:
     return store.document(next(d.id for d in store.list_documents() if d.key == key))
 
 
-class Harness:
-    """A session with a writer, settled the way the screen settles it."""
+class Harness(SessionHarness):
+    """A session as `me` on the article with file stem `key`."""
 
     def __init__(self, db: Path, me: str, key: str) -> None:
-        self.reader = Store.open(db, create=False)
-        self.outcomes: queue.Queue[Outcome] = queue.Queue()
-        self.writer = Writer(db, self.outcomes.put)
-        self.session = ArticleSession(self.reader, self.writer, me, self.reader.labels())
+        reader = Store.open(db, create=False)
+        try:
+            document_id = document_of(reader, key).id
+        finally:
+            reader.close()
+        super().__init__(db, me, document_id)
         self.me = me
-        self.document = document_of(self.reader, key)
-        self.text = self.document.text
-        self.session.open(self.document.id)
-
-    def settle(self) -> None:
-        assert self.writer.wait_idle(20)
-        while not self.outcomes.empty():
-            self.session.settle(self.outcomes.get())
-
-    def stored(self) -> list[tuple[int, int, str, str]]:
-        return [(s.start, s.end, s.text, s.label) for s in self.reader.spans(self.document.id, self.me)]
-
-    def close(self) -> None:
-        self.writer.close()
-        self.reader.close()
 
 
 @pytest.fixture
