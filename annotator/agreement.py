@@ -32,6 +32,7 @@ from annotator.model import Span
 from annotator.review import GOLD
 from annotator.review import SUGGESTION_PREFIX  # imported model suggestions' analyst names
 from annotator.tokens import token_offsets
+from annotator.kappa import cohen_kappa
 
 OUTSIDE = "O"
 
@@ -150,20 +151,6 @@ def krippendorff_alpha(units: Iterable[Sequence[str]]) -> float | None:
     if expected == 0:
         return None  # one value everywhere: alpha is undefined (0/0), not perfect
     return 1.0 - observed / expected
-
-
-def cohen_kappa(pairs: Iterable[tuple[str, str]]) -> float | None:
-    pairs = list(pairs)
-    n = len(pairs)
-    if n == 0:
-        return None
-    observed = sum(1 for x, y in pairs if x == y) / n
-    left = Counter(x for x, _ in pairs)
-    right = Counter(y for _, y in pairs)
-    expected = sum(left[c] * right.get(c, 0) for c in left) / (n * n)
-    if expected == 1:
-        return None  # both used one and the same value throughout: undefined
-    return (observed - expected) / (1 - expected)
 
 
 # -- the report -----------------------------------------------------------------------

@@ -17,12 +17,12 @@ Rules (the agreement report prints these figures under span agreement):
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.model import Span
+from annotator.kappa import cohen_kappa
 
 FIELDS: tuple[str, ...] = ("source", "cue", "form", "stance")
 CLAIM_LABELS: tuple[str, ...] = ("CLAIM",)
@@ -65,24 +65,6 @@ class AttributionAgreement:
                 for name, f in self.fields.items()
             },
         }
-
-
-def cohen_kappa(pairs: Sequence[tuple[str, str]]) -> float | None:
-    """Cohen's kappa of paired values (None when undefined).
-
-    The same formula as annotator.agreement's, kept here rather than imported so that
-    the agreement report can import this module without an import cycle.
-    """
-    n = len(pairs)
-    if n == 0:
-        return None
-    observed = sum(1 for x, y in pairs if x == y) / n
-    left = Counter(x for x, _ in pairs)
-    right = Counter(y for _, y in pairs)
-    expected = sum(left[c] * right.get(c, 0) for c in left) / (n * n)
-    if expected == 1:
-        return None  # both used one and the same value throughout
-    return (observed - expected) / (1 - expected)
 
 
 def _words(text: str) -> str:
