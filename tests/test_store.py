@@ -69,3 +69,11 @@ def test_a_version_1_database_is_migrated_and_keeps_everything(tmp_path: Path) -
     aside = tmp_path / "old.db.v1.bak"
     assert aside.exists()
     assert sqlite3.connect(aside).execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_has_spans_says_whether_an_analyst_tagged_anything(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "a.db") as store:
+        document = store.add_document("one", "One", "Alice met Bob.").document
+        assert not store.has_spans("alice")
+        store.add_span(document, 0, 5, "PERSON", "alice")
+        assert store.has_spans("alice") and not store.has_spans("bob")

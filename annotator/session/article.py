@@ -185,7 +185,7 @@ class ArticleSession:
         Read once; a committed tag ends it, and it does not come back on an undo.
         """
         if self._has_tagged is None:
-            self._has_tagged = self.reader.started_documents(self.annotator) > 0
+            self._has_tagged = self.reader.has_spans(self.annotator)
         return not self._has_tagged
 
     def empty_details(self) -> str:

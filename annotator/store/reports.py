@@ -205,6 +205,10 @@ class Reports(StoreBase):
                 table.setdefault(document_id, {})[annotator] = state
         return table
 
+    def has_spans(self, annotator: str) -> bool:
+        """Whether the analyst has tagged anything at all: one probe of the annotator index."""
+        return self.conn.execute("SELECT 1 FROM spans WHERE annotator = ? LIMIT 1", (annotator,)).fetchone() is not None
+
     def started_documents(self, annotator: str | None = None) -> int:
         """Documents with at least one span (by annotator, or by anyone), from the span index."""
         if annotator:
